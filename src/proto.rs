@@ -1,0 +1,1 @@
+//! Generated protocol code (filled by build.rs).
