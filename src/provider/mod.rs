@@ -1,1 +1,3 @@
-//! (in progress)
+//! Our provider: configuration, the mappings resource, and what the resources share.
+
+pub mod mappings;

@@ -1,0 +1,138 @@
+//! Cloudflare's response envelope: `{success, errors, messages, result[, result_info]}` on
+//! every answer, failures included.
+
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+/// A 200 answer with `result`.
+pub fn ok(result: Value) -> Response {
+    let body = json!({ "success": true, "errors": [], "messages": [], "result": result });
+    (StatusCode::OK, axum::Json(body)).into_response()
+}
+
+/// A 200 answer with `result` and `result_info` (the v2 list).
+pub fn ok_paged(result: Value, result_info: Value) -> Response {
+    let body = json!({
+        "success": true, "errors": [], "messages": [], "result": result, "result_info": result_info
+    });
+    (StatusCode::OK, axum::Json(body)).into_response()
+}
+
+/// A whole-request failure: HTTP status plus one Cloudflare error object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiFailure {
+    pub status: StatusCode,
+    pub code: u32,
+    pub message: String,
+    /// Extra headers (e.g. `Retry-After`).
+    pub retry_after_secs: Option<u64>,
+    /// Nested causes, as Cloudflare sends for header problems.
+    pub chain: Vec<(u32, String)>,
+}
+
+impl ApiFailure {
+    pub fn new(status: StatusCode, code: u32, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), retry_after_secs: None, chain: Vec::new() }
+    }
+
+    pub fn with_chain(mut self, code: u32, message: impl Into<String>) -> Self {
+        self.chain.push((code, message.into()));
+        self
+    }
+
+    pub fn body(&self) -> Value {
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if !self.chain.is_empty() {
+            let chain: Vec<Value> =
+                self.chain.iter().map(|(code, message)| json!({ "code": code, "message": message })).collect();
+            error["error_chain"] = Value::Array(chain);
+        }
+        json!({ "success": false, "errors": [error], "messages": [], "result": null })
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, axum::Json(self.body())).into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response.headers_mut().insert("retry-after", HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+/// Error codes and texts, as documented where documentation exists.
+pub mod codes {
+    use super::ApiFailure;
+    use axum::http::StatusCode;
+
+    pub const NOT_FOUND_TEXT: &str =
+        "Unable to retrieve origin_public_cloud_region setting value. The zone setting does not exist.";
+
+    /// 404/1142: no mapping for the IP (or none in the zone).
+    pub fn not_found() -> ApiFailure {
+        ApiFailure::new(StatusCode::NOT_FOUND, 1142, NOT_FOUND_TEXT)
+    }
+
+    /// 404/1163: what the v1 DELETE-one description names for a missing mapping.
+    pub fn delete_not_found() -> ApiFailure {
+        ApiFailure::new(
+            StatusCode::NOT_FOUND,
+            1163,
+            "Unable to delete origin_public_cloud_region setting value. The zone setting does not exist.",
+        )
+    }
+
+    /// 400/1145: v1 POST for an IP that already has a mapping.
+    pub fn already_exists() -> ApiFailure {
+        ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            1145,
+            "Unable to create new origin_public_cloud_region setting. The zone setting already exists.",
+        )
+    }
+
+    /// 400/1146: bad or missing IP, body/URL mismatch, bad paging parameter, malformed batch.
+    pub fn invalid_parameter(message: impl Into<String>) -> ApiFailure {
+        ApiFailure::new(StatusCode::BAD_REQUEST, 1146, message)
+    }
+
+    /// 400/1157: vendor unknown or region not valid for it.
+    pub fn invalid_vendor_region(message: impl Into<String>) -> ApiFailure {
+        ApiFailure::new(StatusCode::BAD_REQUEST, 1157, message)
+    }
+
+    /// 403/1164: the zone holds the maximum number of mappings.
+    pub fn zone_full() -> ApiFailure {
+        ApiFailure::new(StatusCode::FORBIDDEN, 1164, "Maximum number of IP mappings configured for zone.")
+    }
+
+    /// 500/1140: storage failure (e.g. the state file cannot be written).
+    pub fn internal() -> ApiFailure {
+        ApiFailure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            1140,
+            "Unable to update origin_public_cloud_region setting value. Internal error.",
+        )
+    }
+
+    /// 404/7003: a path (or method) no route serves — also how a disabled family answers.
+    pub fn no_route() -> ApiFailure {
+        ApiFailure::new(StatusCode::NOT_FOUND, 7003, "No route for that URI")
+    }
+
+    /// 400/7003: the zone identifier is not 32 hex characters.
+    pub fn bad_object_identifier(path: &str) -> ApiFailure {
+        ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            7003,
+            format!("Could not route to {path}, perhaps your object identifier is invalid?"),
+        )
+    }
+
+    /// 400/6007: the body is not JSON of the expected shape.
+    pub fn malformed_json(detail: impl std::fmt::Display) -> ApiFailure {
+        ApiFailure::new(StatusCode::BAD_REQUEST, 6007, format!("Malformed JSON in request body: {detail}"))
+    }
+}

@@ -1,0 +1,1 @@
+//! The resource cloudflare_origin_cloud_region_mappings.

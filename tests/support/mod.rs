@@ -1,0 +1,16 @@
+//! Shared end-to-end test support: Terraform binaries, workspaces, the emulator.
+#![allow(dead_code)]
+
+pub mod terraform;
+pub mod workspace;
+
+pub use terraform::Terraform;
+pub use workspace::{Run, Workspace, PROVIDER_ADDRESS, PROVIDER_SOURCE};
+
+/// Runs `scenario` once per available Terraform version, saying which.
+pub fn for_each_terraform(name: &str, scenario: impl Fn(&Terraform)) {
+    for terraform in terraform::all() {
+        eprintln!("[{name}] Terraform {}", terraform.version);
+        scenario(terraform);
+    }
+}

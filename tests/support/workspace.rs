@@ -1,0 +1,171 @@
+//! A Terraform working directory wired to the provider binary this build produced.
+//!
+//! The provider is installed the way users install a private build: from a filesystem mirror
+//! with `terraform init`, fully offline.
+
+use super::terraform::Terraform;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The provider's source address in configurations.
+pub const PROVIDER_SOURCE: &str = "cloudflare/cloudflare";
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/cloudflare/cloudflare";
+
+/// The built provider binary (cargo builds it once for every test target).
+pub fn provider_binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare"))
+}
+
+pub fn provider_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// A filesystem mirror holding the built provider, made once per test process.
+fn mirror() -> &'static Path {
+    static MIRROR: OnceLock<PathBuf> = OnceLock::new();
+    MIRROR.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("provider-mirror-{}", std::process::id()));
+        let platform = root
+            .join(PROVIDER_ADDRESS)
+            .join(provider_version())
+            .join("linux_amd64");
+        fs::create_dir_all(&platform).expect("create the mirror directory");
+        let installed = platform.join(format!("terraform-provider-cloudflare_v{}", provider_version()));
+        let _ = fs::remove_file(&installed);
+        if fs::hard_link(provider_binary(), &installed).is_err() {
+            fs::copy(provider_binary(), &installed).expect("copy the provider into the mirror");
+        }
+        root
+    })
+}
+
+/// What one `terraform` command did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// stdout and stderr together, for assertions about what the user sees.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    pub fn assert_ok(&self, what: &str) -> &Run {
+        assert_eq!(self.code, 0, "{what} failed:\n{}", self.all());
+        self
+    }
+}
+
+/// A temporary Terraform working directory using one Terraform binary.
+pub struct Workspace {
+    pub terraform: Terraform,
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Workspace {
+    pub fn new(terraform: &Terraform) -> Workspace {
+        let dir = tempfile::Builder::new()
+            .prefix("tf-e2e-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .expect("create a workspace directory");
+        let cli_config = dir.path().join("cli.tfrc");
+        fs::write(
+            &cli_config,
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{PROVIDER_ADDRESS}\"]\n  }}\n  direct {{\n    exclude = [\"{PROVIDER_ADDRESS}\"]\n  }}\n}}\n",
+                mirror().display()
+            ),
+        )
+        .expect("write the CLI configuration");
+        Workspace {
+            terraform: terraform.clone(),
+            env: vec![("TF_CLI_CONFIG_FILE".into(), cli_config.display().to_string())],
+            dir,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Sets an environment variable for every later command.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
+    pub fn write(&self, name: &str, contents: &str) {
+        fs::write(self.dir.path().join(name), contents).expect("write a workspace file");
+    }
+
+    /// Runs `terraform <args>` with no colour and no prompts.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(&self.terraform.path);
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER")
+            .env_remove("TF_LOG_PATH")
+            .env_remove("TF_REATTACH_PROVIDERS")
+            .env_remove("CLOUDFLARE_API_TOKEN")
+            .env_remove("CLOUDFLARE_API_KEY")
+            .env_remove("CLOUDFLARE_EMAIL")
+            .env_remove("CLOUDFLARE_BASE_URL")
+            .env_remove("CLOUDFLARE_MAX_RETRIES");
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        Run::from(command.output().expect("run terraform"))
+    }
+
+    pub fn init(&self) -> Run {
+        let run = self.run(&["init", "-no-color"]);
+        run.assert_ok(&format!("terraform {} init", self.terraform.version));
+        run
+    }
+
+    pub fn apply(&self) -> Run {
+        self.run(&["apply", "-auto-approve", "-no-color"])
+    }
+
+    /// `terraform plan -detailed-exitcode`: 0 = no changes, 2 = changes, 1 = error.
+    pub fn plan(&self) -> Run {
+        self.run(&["plan", "-detailed-exitcode", "-no-color"])
+    }
+
+    pub fn assert_plan_empty(&self) {
+        let run = self.plan();
+        assert_eq!(
+            run.code, 0,
+            "expected an empty plan with Terraform {}:\n{}",
+            self.terraform.version,
+            run.all()
+        );
+    }
+
+    /// The state as `terraform show -json` renders it.
+    pub fn state(&self) -> serde_json::Value {
+        let run = self.run(&["show", "-json"]);
+        run.assert_ok("terraform show -json");
+        serde_json::from_str(&run.stdout).expect("terraform show -json prints JSON")
+    }
+}
