@@ -1,1 +1,7 @@
-fn main() {}
+use std::process::ExitCode;
+
+use terraform_provider_cloudflare::{plugin, provider::CloudflareProvider};
+
+fn main() -> ExitCode {
+    plugin::run(CloudflareProvider::new)
+}

@@ -1,1 +1,6 @@
-fn main() {}
+//! Local Cloudflare API emulator for origin cloud-region mappings; see `emulator::cli::USAGE`.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    terraform_provider_cloudflare::emulator::cli::main(std::env::args().skip(1).collect()).await
+}

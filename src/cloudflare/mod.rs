@@ -1,1 +1,38 @@
-//! (in progress)
+//! Cloudflare API client for origin cloud-region mappings.
+//!
+//! One [`Client`] per provider process (reqwest + rustls). It speaks both endpoint families
+//! behind one interface ([`ApiFamily`]: `auto` starts on v1 and moves to v2 for good when the
+//! v1 routes are gone), splits batches into chunks of 100 keyed by canonical IP, retries 429
+//! (honouring `Retry-After`), 408, 409, 5xx, timeouts and connection failures with jittered
+//! exponential backoff, shares one request-rate limit across all concurrent operations, and
+//! stops every wait when the cancellation token fires. Requests and responses are logged at
+//! DEBUG with credentials redacted.
+//!
+//! Files: `config` (settings), `secret` (credentials), `error`, `model` (public data types),
+//! `wire` (JSON shapes), `transport` (HTTP + retries), `backoff`, `rate_limit`, `family`,
+//! `batch`, `v1`, `v2`, `client`.
+
+mod backoff;
+mod batch;
+mod client;
+mod config;
+mod error;
+mod family;
+mod model;
+mod rate_limit;
+mod secret;
+mod transport;
+mod v1;
+mod v2;
+mod wire;
+
+pub use batch::CHUNK_SIZE as BATCH_CHUNK_SIZE;
+pub use client::Client;
+pub use config::{
+    ApiFamily, ClientConfig, UnknownFamily, DEFAULT_BASE_URL, DEFAULT_BURST, DEFAULT_INITIAL_BACKOFF,
+    DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_REQUESTS_PER_SECOND,
+    DEFAULT_REQUEST_TIMEOUT,
+};
+pub use error::{ApiError, ErrorDetail};
+pub use model::{BatchOutcome, ChunkFailure, DeleteOutcome, Mapping, MappingList, Region, SupportedRegions, UpsertOutcome};
+pub use secret::{AuthKind, Credentials, Secret};

@@ -7,12 +7,8 @@
 type VendorRegions = &'static [(&'static str, &'static [&'static str])];
 
 /// Vendors in the order the API lists them.
-pub const CATALOGUE: &[(&str, VendorRegions)] = &[
-    ("aws", AWS),
-    ("azure", AZURE),
-    ("gcp", GCP),
-    ("oci", OCI),
-];
+pub const CATALOGUE: &[(&str, VendorRegions)] =
+    &[("aws", AWS), ("azure", AZURE), ("gcp", GCP), ("oci", OCI)];
 
 const AWS: VendorRegions = &[
     ("us-east-1", &["IAD", "EWR"]),

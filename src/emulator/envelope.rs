@@ -33,7 +33,13 @@ pub struct ApiFailure {
 
 impl ApiFailure {
     pub fn new(status: StatusCode, code: u32, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), retry_after_secs: None, chain: Vec::new() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            retry_after_secs: None,
+            chain: Vec::new(),
+        }
     }
 
     pub fn with_chain(mut self, code: u32, message: impl Into<String>) -> Self {
@@ -44,8 +50,11 @@ impl ApiFailure {
     pub fn body(&self) -> Value {
         let mut error = json!({ "code": self.code, "message": self.message });
         if !self.chain.is_empty() {
-            let chain: Vec<Value> =
-                self.chain.iter().map(|(code, message)| json!({ "code": code, "message": message })).collect();
+            let chain: Vec<Value> = self
+                .chain
+                .iter()
+                .map(|(code, message)| json!({ "code": code, "message": message }))
+                .collect();
             error["error_chain"] = Value::Array(chain);
         }
         json!({ "success": false, "errors": [error], "messages": [], "result": null })
@@ -56,7 +65,9 @@ impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let mut response = (self.status, axum::Json(self.body())).into_response();
         if let Some(secs) = self.retry_after_secs {
-            response.headers_mut().insert("retry-after", HeaderValue::from(secs));
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from(secs));
         }
         response
     }
@@ -105,7 +116,11 @@ pub mod codes {
 
     /// 403/1164: the zone holds the maximum number of mappings.
     pub fn zone_full() -> ApiFailure {
-        ApiFailure::new(StatusCode::FORBIDDEN, 1164, "Maximum number of IP mappings configured for zone.")
+        ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            1164,
+            "Maximum number of IP mappings configured for zone.",
+        )
     }
 
     /// 500/1140: storage failure (e.g. the state file cannot be written).
@@ -133,6 +148,10 @@ pub mod codes {
 
     /// 400/6007: the body is not JSON of the expected shape.
     pub fn malformed_json(detail: impl std::fmt::Display) -> ApiFailure {
-        ApiFailure::new(StatusCode::BAD_REQUEST, 6007, format!("Malformed JSON in request body: {detail}"))
+        ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            6007,
+            format!("Malformed JSON in request body: {detail}"),
+        )
     }
 }

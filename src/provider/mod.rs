@@ -1,3 +1,9 @@
 //! Our provider: configuration, the mappings resource, and what the resources share.
 
+mod cloudflare_provider;
+pub mod config;
+pub mod data;
 pub mod mappings;
+
+pub use cloudflare_provider::CloudflareProvider;
+pub use data::ProviderData;

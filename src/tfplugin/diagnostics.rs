@@ -119,8 +119,19 @@ impl Diagnostics {
         self.add(Severity::Warning, Some(path), summary.into(), detail.into());
     }
 
-    fn add(&mut self, severity: Severity, path: Option<AttributePath>, summary: String, detail: String) {
-        self.0.push(Diagnostic { severity, summary, detail, path });
+    fn add(
+        &mut self,
+        severity: Severity,
+        path: Option<AttributePath>,
+        summary: String,
+        detail: String,
+    ) {
+        self.0.push(Diagnostic {
+            severity,
+            summary,
+            detail,
+            path,
+        });
     }
 
     pub fn has_errors(&self) -> bool {
@@ -165,7 +176,10 @@ mod tests {
 
     #[test]
     fn paths_build_and_render() {
-        let path = AttributePath::new("mappings").key("192.0.2.1").attr("region").index(3);
+        let path = AttributePath::new("mappings")
+            .key("192.0.2.1")
+            .attr("region")
+            .index(3);
         assert_eq!(
             path.steps,
             vec![

@@ -51,7 +51,25 @@ impl Number {
     }
 
     pub(crate) fn from_json(n: serde_json::Number) -> Number {
-        Number(n)
+        Number(n).normalized()
+    }
+
+    /// Integral values written with a fraction or exponent (`1.0`, `1e3`) become plain
+    /// integers, so equal numbers compare equal whatever form Terraform sent.
+    fn normalized(self) -> Number {
+        if self.0.is_i64() || self.0.is_u64() {
+            return self;
+        }
+        match self.exact_integral_f64() {
+            Some(f) => Number::from_f64(f).unwrap_or(self),
+            None => self,
+        }
+    }
+
+    fn exact_integral_f64(&self) -> Option<f64> {
+        let f = self.as_f64()?;
+        let exact = f.is_finite() && f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15;
+        exact.then_some(f)
     }
 }
 
@@ -64,7 +82,7 @@ impl FromStr for Number {
         let trimmed = s.trim();
         let trimmed = trimmed.strip_prefix('+').unwrap_or(trimmed);
         serde_json::Number::from_str(trimmed)
-            .map(Number)
+            .map(Number::from_json)
             .map_err(|_| NumberError(s.to_owned()))
     }
 }
@@ -106,16 +124,35 @@ mod tests {
     #[test]
     fn integral_floats_become_integers() {
         assert_eq!(Number::from_f64(3.0), Some(Number::from(3)));
-        assert_eq!(Number::from_f64(0.5).map(|n| n.as_text()), Some("0.5".to_owned()));
+        assert_eq!(
+            Number::from_f64(0.5).map(|n| n.as_text()),
+            Some("0.5".to_owned())
+        );
         assert_eq!(Number::from_f64(f64::NAN), None);
     }
 
     #[test]
     fn big_decimal_text_survives() {
-        let n: Number = "123456789012345678901234567890.000000000000000001".parse().unwrap();
-        assert_eq!(n.as_text(), "123456789012345678901234567890.000000000000000001");
+        let n: Number = "123456789012345678901234567890.000000000000000001"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            n.as_text(),
+            "123456789012345678901234567890.000000000000000001"
+        );
         assert_eq!(n.exact_f64(), None);
         assert!("abc".parse::<Number>().is_err());
         assert_eq!("0.25".parse::<Number>().unwrap().exact_f64(), Some(0.25));
+    }
+
+    #[test]
+    fn integral_forms_compare_equal() {
+        assert_eq!("1.0".parse::<Number>().unwrap(), Number::from(1));
+        assert_eq!("1e3".parse::<Number>().unwrap(), Number::from(1000));
+        assert_eq!("-2.000".parse::<Number>().unwrap(), Number::from(-2));
+        // Beyond exact f64 integers: kept in exponent form, not expanded.
+        let big = "1e300".parse::<Number>().unwrap();
+        assert_eq!(big.as_i64(), None);
+        assert!(big.as_text().len() < 10, "{big}");
     }
 }

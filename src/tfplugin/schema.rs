@@ -91,8 +91,11 @@ impl Block {
 
     /// An object type with one attribute per schema attribute and per nested block type.
     pub fn value_type(&self) -> Type {
-        let mut attrs: BTreeMap<String, Type> =
-            self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone())).collect();
+        let mut attrs: BTreeMap<String, Type> = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.ty.clone()))
+            .collect();
         for nested in &self.block_types {
             let inner = nested.block.value_type();
             let ty = match nested.nesting {
@@ -126,19 +129,32 @@ impl Attribute {
     }
 
     pub fn required(name: impl Into<String>, ty: Type) -> Attribute {
-        Attribute { required: true, ..Attribute::new(name, ty) }
+        Attribute {
+            required: true,
+            ..Attribute::new(name, ty)
+        }
     }
 
     pub fn optional(name: impl Into<String>, ty: Type) -> Attribute {
-        Attribute { optional: true, ..Attribute::new(name, ty) }
+        Attribute {
+            optional: true,
+            ..Attribute::new(name, ty)
+        }
     }
 
     pub fn computed(name: impl Into<String>, ty: Type) -> Attribute {
-        Attribute { computed: true, ..Attribute::new(name, ty) }
+        Attribute {
+            computed: true,
+            ..Attribute::new(name, ty)
+        }
     }
 
     pub fn optional_computed(name: impl Into<String>, ty: Type) -> Attribute {
-        Attribute { optional: true, computed: true, ..Attribute::new(name, ty) }
+        Attribute {
+            optional: true,
+            computed: true,
+            ..Attribute::new(name, ty)
+        }
     }
 
     pub fn description(mut self, markdown: impl Into<String>) -> Attribute {
@@ -159,7 +175,13 @@ impl Attribute {
 
 impl NestedBlock {
     pub fn new(type_name: impl Into<String>, nesting: NestingMode, block: Block) -> NestedBlock {
-        NestedBlock { type_name: type_name.into(), block, nesting, min_items: 0, max_items: 0 }
+        NestedBlock {
+            type_name: type_name.into(),
+            block,
+            nesting,
+            min_items: 0,
+            max_items: 0,
+        }
     }
 
     pub fn min_items(mut self, n: i64) -> NestedBlock {
@@ -187,7 +209,11 @@ mod tests {
                 NestingMode::Set,
                 Block::new().attribute(Attribute::required("ip", Type::String)),
             ))
-            .nested_block(NestedBlock::new("timeouts", NestingMode::Single, Block::new()));
+            .nested_block(NestedBlock::new(
+                "timeouts",
+                NestingMode::Single,
+                Block::new(),
+            ));
         let expected = Type::object([
             ("id", Type::String),
             ("zone_id", Type::String),

@@ -56,14 +56,23 @@ pub trait Resource: Send + Sync + 'static {
     async fn upgrade_state(&self, request: UpgradeStateRequest) -> UpgradeStateResponse {
         let ty = self.schema().value_type();
         match request.raw_state_json {
-            None => UpgradeStateResponse { state: Value::Null, diagnostics: Diagnostics::new() },
+            None => UpgradeStateResponse {
+                state: Value::Null,
+                diagnostics: Diagnostics::new(),
+            },
             Some(raw) => match json::decode_value(&raw, &ty) {
-                Ok(state) => UpgradeStateResponse { state, diagnostics: Diagnostics::new() },
+                Ok(state) => UpgradeStateResponse {
+                    state,
+                    diagnostics: Diagnostics::new(),
+                },
                 Err(err) => UpgradeStateResponse {
                     state: Value::Null,
                     diagnostics: Diagnostics::from_error(
                         "Could not read stored state",
-                        format!("The stored state of {} does not match its schema: {err}", self.type_name()),
+                        format!(
+                            "The stored state of {} does not match its schema: {err}",
+                            self.type_name()
+                        ),
                     ),
                 },
             },
@@ -84,7 +93,10 @@ pub trait Resource: Send + Sync + 'static {
             imported: Vec::new(),
             diagnostics: Diagnostics::from_error(
                 "Import not supported",
-                format!("The resource type {} does not support import.", self.type_name()),
+                format!(
+                    "The resource type {} does not support import.",
+                    self.type_name()
+                ),
             ),
         }
     }

@@ -54,8 +54,10 @@ impl Type {
             Type::Set(e) => json!(["set", e.to_json()]),
             Type::Map(e) => json!(["map", e.to_json()]),
             Type::Object(attrs) => {
-                let attrs: serde_json::Map<String, Json> =
-                    attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
+                let attrs: serde_json::Map<String, Json> = attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.to_json()))
+                    .collect();
                 json!(["object", attrs])
             }
             Type::Tuple(elems) => {
@@ -86,7 +88,10 @@ impl Type {
                 _ => Err(unsupported()),
             },
             Json::Array(parts) => {
-                let kind = parts.first().and_then(Json::as_str).ok_or_else(unsupported)?;
+                let kind = parts
+                    .first()
+                    .and_then(Json::as_str)
+                    .ok_or_else(unsupported)?;
                 let arg = parts.get(1).ok_or_else(unsupported)?;
                 let max_len = if kind == "object" { 3 } else { 2 };
                 if parts.len() > max_len {
@@ -106,7 +111,10 @@ impl Type {
                     }
                     "tuple" => {
                         let elems = arg.as_array().ok_or_else(unsupported)?;
-                        let elems = elems.iter().map(Type::from_json).collect::<Result<_, _>>()?;
+                        let elems = elems
+                            .iter()
+                            .map(Type::from_json)
+                            .collect::<Result<_, _>>()?;
                         Ok(Type::Tuple(elems))
                     }
                     _ => Err(unsupported()),
@@ -143,7 +151,10 @@ mod tests {
             ("l", Type::list(Type::String)),
             ("st", Type::set(Type::Number)),
             ("m", Type::map(Type::Bool)),
-            ("t", Type::Tuple(vec![Type::String, Type::list(Type::Dynamic)])),
+            (
+                "t",
+                Type::Tuple(vec![Type::String, Type::list(Type::Dynamic)]),
+            ),
         ])
     }
 
@@ -157,7 +168,10 @@ mod tests {
     #[test]
     fn json_shapes_match_cty() {
         assert_eq!(Type::String.to_json_bytes(), br#""string""#);
-        assert_eq!(Type::map(Type::String).to_json_bytes(), br#"["map","string"]"#);
+        assert_eq!(
+            Type::map(Type::String).to_json_bytes(),
+            br#"["map","string"]"#
+        );
         assert_eq!(
             Type::object([("b", Type::Bool), ("a", Type::String)]).to_json_bytes(),
             br#"["object",{"a":"string","b":"bool"}]"#
@@ -173,8 +187,18 @@ mod tests {
 
     #[test]
     fn bad_type_json_is_an_error() {
-        for bad in [&b"\"str\""[..], b"[\"list\"]", b"{}", b"[\"list\",\"string\",1]", b"nope"] {
-            assert!(Type::from_json_bytes(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        for bad in [
+            &b"\"str\""[..],
+            b"[\"list\"]",
+            b"{}",
+            b"[\"list\",\"string\",1]",
+            b"nope",
+        ] {
+            assert!(
+                Type::from_json_bytes(bad).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

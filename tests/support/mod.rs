@@ -1,9 +1,11 @@
 //! Shared end-to-end test support: Terraform binaries, workspaces, the emulator.
 #![allow(dead_code)]
 
+pub mod emulator;
 pub mod terraform;
 pub mod workspace;
 
+pub use emulator::LocalApi;
 pub use terraform::Terraform;
 pub use workspace::{Run, Workspace, PROVIDER_ADDRESS, PROVIDER_SOURCE};
 

@@ -1,1 +1,32 @@
-//! The resource cloudflare_origin_cloud_region_mappings.
+//! The resource `cloudflare_origin_cloud_region_mappings`: many origin IP -> cloud region
+//! mappings of one zone, applied in batches.
+//!
+//! The decisions are pure functions over plain data (`model`), one concern per file:
+//! `validate`, `regions`, `plan`, `diff`, `outcome`, `refresh`, `import_id`.
+//! The adapter (`resource`, with `planning`, `apply`, `read`, `upgrade`, `values`, `remote`)
+//! wires them to Terraform values and the API client.
+//! The resource owns only the IPs in its `mappings`: other mappings of the zone are never read
+//! into state, changed or deleted.
+
+#[cfg(test)]
+mod adapter_tests;
+mod apply;
+pub mod diff;
+pub mod finding;
+pub mod import_id;
+pub mod model;
+pub mod outcome;
+pub mod plan;
+mod planning;
+mod read;
+pub mod refresh;
+pub mod regions;
+mod remote;
+mod resource;
+pub mod schema;
+pub mod validate;
+mod upgrade;
+mod values;
+
+pub use resource::MappingsResource;
+pub use schema::TYPE_NAME;

@@ -1,0 +1,123 @@
+//! Injected failures and delays, consumed request by request.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// What the next request gets instead of normal handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Injected {
+    /// Close the connection without answering.
+    Drop,
+    /// 429 with `Retry-After: secs`.
+    RateLimited { retry_after_secs: u64 },
+    /// An error status (5xx) with an envelope.
+    ServerError { status: u16 },
+}
+
+/// Fault settings. Counted faults ("next N requests") are consumed one per API request; when
+/// several are armed, dropping wins over rate limiting, which wins over 5xx.
+#[derive(Debug, Default)]
+pub struct Faults {
+    pub latency: Duration,
+    rate_limit_remaining: u64,
+    rate_limit_until: Option<Instant>,
+    retry_after_secs: u64,
+    server_errors_remaining: u64,
+    server_error_status: u16,
+    drops_remaining: u64,
+    /// Canonical address -> error text for every write touching it.
+    pub failing_ips: BTreeMap<IpAddr, String>,
+    /// Region name (any vendor) -> error text for every upsert naming it.
+    pub failing_regions: BTreeMap<String, String>,
+}
+
+impl Faults {
+    pub fn rate_limit_requests(&mut self, requests: u64, retry_after_secs: u64) {
+        self.rate_limit_remaining = requests;
+        self.retry_after_secs = retry_after_secs;
+    }
+
+    pub fn rate_limit_window(&mut self, until: Instant, retry_after_secs: u64) {
+        self.rate_limit_until = Some(until);
+        self.retry_after_secs = retry_after_secs;
+    }
+
+    pub fn server_errors(&mut self, requests: u64, status: u16) {
+        self.server_errors_remaining = requests;
+        self.server_error_status = status;
+    }
+
+    pub fn drop_connections(&mut self, requests: u64) {
+        self.drops_remaining = requests;
+    }
+
+    /// Decides (and consumes) the fault for one incoming API request.
+    pub fn next_injection(&mut self, now: Instant) -> Option<Injected> {
+        if self.drops_remaining > 0 {
+            self.drops_remaining -= 1;
+            return Some(Injected::Drop);
+        }
+        if self.rate_limit_until.is_some_and(|until| now >= until) {
+            self.rate_limit_until = None;
+        }
+        if self.rate_limit_until.is_some() || self.rate_limit_remaining > 0 {
+            self.rate_limit_remaining = self.rate_limit_remaining.saturating_sub(1);
+            return Some(Injected::RateLimited {
+                retry_after_secs: self.retry_after_secs,
+            });
+        }
+        if self.server_errors_remaining > 0 {
+            self.server_errors_remaining -= 1;
+            return Some(Injected::ServerError {
+                status: self.server_error_status,
+            });
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // `next_injection` takes the time as input, so no clock control is needed.
+    #[test]
+    fn counted_faults_are_consumed_in_priority_order() {
+        let mut faults = Faults::default();
+        faults.drop_connections(1);
+        faults.rate_limit_requests(1, 7);
+        faults.server_errors(2, 503);
+        let now = Instant::now();
+        assert_eq!(faults.next_injection(now), Some(Injected::Drop));
+        assert_eq!(
+            faults.next_injection(now),
+            Some(Injected::RateLimited {
+                retry_after_secs: 7
+            })
+        );
+        assert_eq!(
+            faults.next_injection(now),
+            Some(Injected::ServerError { status: 503 })
+        );
+        assert_eq!(
+            faults.next_injection(now),
+            Some(Injected::ServerError { status: 503 })
+        );
+        assert_eq!(faults.next_injection(now), None);
+    }
+
+    #[test]
+    fn rate_limit_window_ends() {
+        let mut faults = Faults::default();
+        let start = Instant::now();
+        faults.rate_limit_window(start + Duration::from_secs(5), 5);
+        assert!(faults.next_injection(start).is_some());
+        assert!(faults
+            .next_injection(start + Duration::from_secs(4))
+            .is_some());
+        assert_eq!(faults.next_injection(start + Duration::from_secs(5)), None);
+    }
+}

@@ -1,0 +1,113 @@
+//! The deprecated family `/zones/{zone_id}/cache/origin_cloud_regions…`: requests use `ip`,
+//! responses use `origin-ip`, results are wrapped like a zone setting.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::response::Response;
+use axum::routing::{get, patch};
+use axum::Router;
+use serde_json::{json, Value};
+
+use super::catalogue;
+use super::envelope::{codes, ok, ApiFailure};
+use super::request::{json_body, ZoneCall};
+use super::state::Shared;
+use super::store::StoredMapping;
+
+type Call = ZoneCall<true>;
+type Answer = Result<Response, ApiFailure>;
+
+const IP_KEY: &str = "origin-ip";
+const SETTING_ID: &str = "origin_public_cloud_region";
+
+pub fn routes() -> Router<Arc<Shared>> {
+    let base = "/zones/{zone_id}/cache/origin_cloud_regions";
+    Router::new()
+        .route(base, get(list).post(create).patch(upsert))
+        .route(
+            &format!("{base}/batch"),
+            patch(batch_upsert).delete(batch_delete),
+        )
+        .route(&format!("{base}/supported_regions"), get(supported_regions))
+        .route(
+            &format!("{base}/{{origin_ip}}"),
+            get(get_one).delete(delete_one),
+        )
+}
+
+fn entry(ip: &IpAddr, mapping: &StoredMapping) -> Value {
+    json!({ IP_KEY: ip.to_string(), "vendor": mapping.vendor, "region": mapping.region, "modified_on": mapping.modified_on })
+}
+
+fn wrapper(modified_on: Option<&str>, value: Value) -> Value {
+    json!({ "id": SETTING_ID, "editable": true, "modified_on": modified_on, "value": value })
+}
+
+fn list_result(call: &Call) -> Value {
+    let (mappings, modified_on) = call.shared.list(&call.zone_id);
+    let value: Vec<Value> = mappings.iter().map(|(ip, m)| entry(ip, m)).collect();
+    wrapper(modified_on.as_deref(), Value::Array(value))
+}
+
+fn single_result((ip, mapping): (IpAddr, StoredMapping)) -> Value {
+    wrapper(Some(&mapping.modified_on), entry(&ip, &mapping))
+}
+
+async fn list(call: Call) -> Answer {
+    Ok(ok(list_result(&call)))
+}
+
+async fn create(call: Call, body: Bytes) -> Answer {
+    let item = json_body(&body)?;
+    let created = call.shared.create(&call.zone_id, &item, "ip")?;
+    Ok(ok(single_result(created)))
+}
+
+/// Answers with the whole updated set (list wrapper), as documented.
+async fn upsert(call: Call, body: Bytes) -> Answer {
+    let item = json_body(&body)?;
+    call.shared.upsert(&call.zone_id, &item, "ip")?;
+    Ok(ok(list_result(&call)))
+}
+
+async fn get_one(call: Call) -> Answer {
+    let found = call
+        .shared
+        .get(&call.zone_id, call.origin_ip.as_deref().unwrap_or_default())?;
+    Ok(ok(single_result(found)))
+}
+
+/// Answers with the deleted entry; a missing mapping is 404/1163 (the description's code).
+async fn delete_one(call: Call) -> Answer {
+    let ip = call.origin_ip.as_deref().unwrap_or_default();
+    let deleted = call
+        .shared
+        .delete(&call.zone_id, ip, codes::delete_not_found)?;
+    Ok(ok(single_result(deleted)))
+}
+
+async fn batch_upsert(call: Call, body: Bytes) -> Answer {
+    let result = call
+        .shared
+        .batch_upsert(&call.zone_id, &json_body(&body)?, "ip")?;
+    Ok(ok(wrapper(
+        result.modified_on.as_deref(),
+        result.value_json(IP_KEY),
+    )))
+}
+
+async fn batch_delete(call: Call, body: Bytes) -> Answer {
+    let result = call
+        .shared
+        .batch_delete(&call.zone_id, &json_body(&body)?)?;
+    Ok(ok(wrapper(
+        result.modified_on.as_deref(),
+        result.value_json(IP_KEY),
+    )))
+}
+
+async fn supported_regions(_call: Call) -> Answer {
+    Ok(ok(catalogue::supported_regions_json()))
+}

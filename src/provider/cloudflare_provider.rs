@@ -1,0 +1,72 @@
+//! The provider as Terraform sees it: its configuration block and the types it serves.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use super::config::{self, Resolution};
+use super::data::ProviderData;
+use crate::cloudflare::Client;
+use crate::tfplugin::{ConfigureRequest, DataSource, Diagnostics, Provider, Resource, Schema, Value};
+
+pub struct CloudflareProvider {
+    /// Cancelled when Terraform sends Stop or the plugin shuts down; every API wait observes it.
+    cancel: CancellationToken,
+    data: Arc<ProviderData>,
+}
+
+impl CloudflareProvider {
+    pub fn new(cancel: CancellationToken) -> Arc<CloudflareProvider> {
+        Arc::new(CloudflareProvider { cancel, data: ProviderData::new() })
+    }
+}
+
+#[async_trait]
+impl Provider for CloudflareProvider {
+    fn schema(&self) -> Schema {
+        config::provider_schema()
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        Vec::new()
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+
+    async fn validate_config(&self, config: &Value) -> Diagnostics {
+        config::validate(config)
+    }
+
+    async fn configure(&self, request: ConfigureRequest) -> Diagnostics {
+        let env = |name: &str| std::env::var(name).ok();
+        match config::resolve(&request.config, &env) {
+            Resolution::Invalid(diags) => diags,
+            Resolution::NotYetKnown => {
+                tracing::debug!("provider configuration has unknown values; API calls deferred");
+                self.data.set_not_yet_known();
+                Diagnostics::new()
+            }
+            Resolution::Ready(client_config) => {
+                tracing::debug!(
+                    base_url = %client_config.base_url,
+                    family = %client_config.family,
+                    terraform_version = %request.terraform_version,
+                    "configuring the Cloudflare API client"
+                );
+                match Client::new(*client_config, self.cancel.clone()) {
+                    Ok(client) => {
+                        self.data.set_client(client);
+                        Diagnostics::new()
+                    }
+                    Err(err) => Diagnostics::from_error(
+                        "Cannot create the Cloudflare API client",
+                        err.to_string(),
+                    ),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,526 @@
+//! The `provider "cloudflare"` block: its schema, and how it resolves (with the environment as a
+//! fallback) into settings the API client can use.
+//!
+//! Values in the block win over environment variables. Secrets are only ever held inside
+//! `Secret`, which never prints its contents.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::cloudflare::{
+    ApiFamily, ClientConfig, Credentials, Secret, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_REQUESTS_PER_SECOND,
+    DEFAULT_REQUEST_TIMEOUT,
+};
+use crate::tfplugin::{AttributePath, Attribute, Block, Diagnostics, Schema, Type, Value};
+
+const MAX_MAX_RETRIES: i64 = 20;
+
+/// One configuration attribute and the environment variable that stands in for it.
+struct Setting {
+    name: &'static str,
+    env: Option<&'static str>,
+}
+
+const API_TOKEN: Setting = Setting { name: "api_token", env: Some("CLOUDFLARE_API_TOKEN") };
+const API_KEY: Setting = Setting { name: "api_key", env: Some("CLOUDFLARE_API_KEY") };
+const EMAIL: Setting = Setting { name: "email", env: Some("CLOUDFLARE_EMAIL") };
+const BASE_URL: Setting = Setting { name: "base_url", env: Some("CLOUDFLARE_BASE_URL") };
+const API_FAMILY: Setting = Setting { name: "api_family", env: Some("CLOUDFLARE_API_FAMILY") };
+const MAX_RETRIES: Setting = Setting { name: "max_retries", env: Some("CLOUDFLARE_MAX_RETRIES") };
+const REQUESTS_PER_SECOND: Setting =
+    Setting { name: "requests_per_second", env: Some("CLOUDFLARE_REQUESTS_PER_SECOND") };
+const REQUEST_TIMEOUT: Setting =
+    Setting { name: "request_timeout_seconds", env: Some("CLOUDFLARE_REQUEST_TIMEOUT_SECONDS") };
+
+/// The schema of the provider block.
+pub fn provider_schema() -> Schema {
+    let block = Block::new()
+        .description(
+            "Manages Cloudflare origin cloud-region mappings (which cloud vendor region each \
+             origin IP of a zone lives in). Authenticate with an API token (`api_token` or \
+             `CLOUDFLARE_API_TOKEN`), or with a global API key and its e-mail (`api_key` + \
+             `email`, or `CLOUDFLARE_API_KEY` + `CLOUDFLARE_EMAIL`). Values set here win over \
+             the environment.",
+        )
+        .attribute(
+            Attribute::optional(API_TOKEN.name, Type::String).sensitive().description(
+                "Cloudflare API token with the zone permission to edit cache settings. \
+                 Falls back to `CLOUDFLARE_API_TOKEN`. Conflicts with `api_key`.",
+            ),
+        )
+        .attribute(
+            Attribute::optional(API_KEY.name, Type::String).sensitive().description(
+                "Cloudflare global API key, used together with `email`. Falls back to \
+                 `CLOUDFLARE_API_KEY`. Prefer `api_token`.",
+            ),
+        )
+        .attribute(Attribute::optional(EMAIL.name, Type::String).description(
+            "E-mail address of the account that owns `api_key`. Falls back to `CLOUDFLARE_EMAIL`.",
+        ))
+        .attribute(Attribute::optional(BASE_URL.name, Type::String).description(format!(
+            "Base URL of the Cloudflare API. Falls back to `CLOUDFLARE_BASE_URL`, then \
+             `{DEFAULT_BASE_URL}`. Plain `http` is accepted only for loopback hosts \
+             (a local test server)."
+        )))
+        .attribute(Attribute::optional(API_FAMILY.name, Type::String).description(
+            "Which endpoint family to call: `auto` (default) uses \
+             `/zones/{zone_id}/cache/origin_cloud_regions` with its batch `PATCH`, and switches \
+             to `/zones/{zone_id}/origin/cloud_regions` for the rest of the run if the former \
+             is gone; `v1` or `v2` pin one family. Cloudflare has announced the end of life of \
+             the `cache/origin_cloud_regions` endpoints. Falls back to `CLOUDFLARE_API_FAMILY`.",
+        ))
+        .attribute(Attribute::optional(MAX_RETRIES.name, Type::Number).description(format!(
+            "How many times a request is retried after a rate limit (429), a server error \
+             (5xx, 408, 409), a timeout or a dropped connection. Default {DEFAULT_MAX_RETRIES}, \
+             at most {MAX_MAX_RETRIES}. Falls back to `CLOUDFLARE_MAX_RETRIES`."
+        )))
+        .attribute(Attribute::optional(REQUESTS_PER_SECOND.name, Type::Number).description(format!(
+            "Client-side limit on API requests per second, shared by everything this provider \
+             does at once. Default {DEFAULT_REQUESTS_PER_SECOND} (Cloudflare allows 1,200 \
+             requests per 5 minutes). Falls back to `CLOUDFLARE_REQUESTS_PER_SECOND`."
+        )))
+        .attribute(Attribute::optional(REQUEST_TIMEOUT.name, Type::Number).description(format!(
+            "Seconds to wait for one API response before retrying it. Default \
+             {}. Falls back to `CLOUDFLARE_REQUEST_TIMEOUT_SECONDS`.",
+            DEFAULT_REQUEST_TIMEOUT.as_secs()
+        )));
+    Schema::new(0, block)
+}
+
+/// The result of resolving the provider block.
+#[derive(Debug)]
+pub enum Resolution {
+    Ready(Box<ClientConfig>),
+    /// Some value depends on resources not created yet (only during plan).
+    NotYetKnown,
+    Invalid(Diagnostics),
+}
+
+/// A value from the provider block, else from its environment variable.
+enum Source {
+    Config(String),
+    Env(String),
+    Unset,
+    Unknown,
+}
+
+impl Source {
+    fn value(&self) -> Option<&str> {
+        match self {
+            Source::Config(v) | Source::Env(v) => Some(v),
+            Source::Unset | Source::Unknown => None,
+        }
+    }
+}
+
+fn lookup(config: &Value, setting: &Setting, env: &dyn Fn(&str) -> Option<String>) -> Source {
+    match config.get_attr(setting.name) {
+        Some(Value::Unknown) => return Source::Unknown,
+        Some(Value::String(text)) => return Source::Config(text.clone()),
+        Some(Value::Number(number)) => return Source::Config(number.to_string()),
+        _ => {}
+    }
+    match setting.env.and_then(env) {
+        Some(text) if !text.is_empty() => Source::Env(text),
+        _ => Source::Unset,
+    }
+}
+
+fn path(setting: &Setting) -> AttributePath {
+    AttributePath::new(setting.name)
+}
+
+/// Checks the known values of the block alone (no environment): the `validate` step.
+pub fn validate(config: &Value) -> Diagnostics {
+    let no_env = |_: &str| None;
+    let mut diags = Diagnostics::new();
+    let token = lookup(config, &API_TOKEN, &no_env);
+    let key = lookup(config, &API_KEY, &no_env);
+    if let (Source::Config(_), Source::Config(_)) = (&token, &key) {
+        diags.error_at(path(&API_KEY), "Conflicting credentials", conflict_detail());
+    }
+    if let Source::Config(text) = lookup(config, &BASE_URL, &no_env) {
+        if let Err(detail) = parse_base_url(&text) {
+            diags.error_at(path(&BASE_URL), "Invalid base_url", detail);
+        }
+    }
+    check_tuning(config, &no_env, &mut diags);
+    diags
+}
+
+/// Resolves the block and the environment into the API client's settings.
+pub fn resolve(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> Resolution {
+    let mut diags = Diagnostics::new();
+    let credentials = resolve_credentials(config, env, &mut diags);
+    let base_url = match lookup(config, &BASE_URL, env) {
+        Source::Unknown => return Resolution::NotYetKnown,
+        Source::Unset => parse_base_url(DEFAULT_BASE_URL).ok(),
+        source => {
+            let text = source.value().unwrap_or_default();
+            match parse_base_url(text) {
+                Ok(url) => Some(url),
+                Err(detail) => {
+                    let detail = match source {
+                        Source::Env(_) => format!("{detail} (from {})", env_name(&BASE_URL)),
+                        _ => detail,
+                    };
+                    diags.error_at(path(&BASE_URL), "Invalid base_url", detail);
+                    None
+                }
+            }
+        }
+    };
+    let tuning = check_tuning(config, env, &mut diags);
+    if diags.has_errors() {
+        return Resolution::Invalid(diags);
+    }
+    match (credentials, base_url, tuning) {
+        (CredentialState::Ready(credentials), Some(base_url), Some(tuning)) => {
+            let mut client_config = ClientConfig::new(base_url, credentials);
+            client_config.family = tuning.family;
+            client_config.max_retries = tuning.max_retries;
+            client_config.requests_per_second = tuning.requests_per_second;
+            client_config.request_timeout = tuning.request_timeout;
+            Resolution::Ready(Box::new(client_config))
+        }
+        _ => Resolution::NotYetKnown,
+    }
+}
+
+enum CredentialState {
+    Ready(Credentials),
+    NotYetKnown,
+    Invalid,
+}
+
+fn resolve_credentials(
+    config: &Value,
+    env: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+) -> CredentialState {
+    let token = lookup(config, &API_TOKEN, env);
+    let key = lookup(config, &API_KEY, env);
+    let email = lookup(config, &EMAIL, env);
+    if [&token, &key, &email].iter().any(|s| matches!(s, Source::Unknown)) {
+        return CredentialState::NotYetKnown;
+    }
+    // The block decides when it names any credential; the environment only fills gaps.
+    let (token, key) = match (&token, &key) {
+        (Source::Config(_), Source::Env(_)) => (token, Source::Unset),
+        (Source::Env(_), Source::Config(_)) => (Source::Unset, key),
+        _ => (token, key),
+    };
+    match (token.value(), key.value()) {
+        (Some(_), Some(_)) => {
+            diags.error_at(path(&API_KEY), "Conflicting credentials", conflict_detail());
+            CredentialState::Invalid
+        }
+        (Some(token), None) => CredentialState::Ready(Credentials::Token(Secret::new(token))),
+        (None, Some(key)) => match email.value() {
+            Some(email) if !email.trim().is_empty() => CredentialState::Ready(
+                Credentials::KeyAndEmail { key: Secret::new(key), email: email.to_string() },
+            ),
+            _ => {
+                diags.error_at(
+                    path(&EMAIL),
+                    "Missing email for api_key",
+                    format!(
+                        "A global API key needs the e-mail address of its account: set `email` \
+                         in the provider block or {}. Or use an API token instead (`api_token` \
+                         or {}).",
+                        env_name(&EMAIL),
+                        env_name(&API_TOKEN)
+                    ),
+                );
+                CredentialState::Invalid
+            }
+        },
+        (None, None) => {
+            diags.error(
+                "Missing Cloudflare credentials",
+                format!(
+                    "Set an API token with `api_token` in the provider block or the {} \
+                     environment variable, or a global API key with `api_key` and `email` \
+                     (or {} and {}).",
+                    env_name(&API_TOKEN),
+                    env_name(&API_KEY),
+                    env_name(&EMAIL)
+                ),
+            );
+            CredentialState::Invalid
+        }
+    }
+}
+
+fn conflict_detail() -> String {
+    format!(
+        "Give exactly one kind of credential: an API token (`api_token` or {}) or a global API \
+         key with its e-mail (`api_key` + `email`, or {} + {}), not both.",
+        env_name(&API_TOKEN),
+        env_name(&API_KEY),
+        env_name(&EMAIL)
+    )
+}
+
+fn env_name(setting: &Setting) -> &'static str {
+    setting.env.unwrap_or(setting.name)
+}
+
+/// Accepts https anywhere and http only for loopback hosts, so tokens never cross a network
+/// in clear text.
+fn parse_base_url(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text)
+        .map_err(|err| format!("{text:?} is not a valid URL ({err}); expected e.g. {DEFAULT_BASE_URL}"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(format!(
+                "{text:?} uses plain http to a host that is not loopback; credentials would \
+                 travel unencrypted. Use https (plain http is accepted only for 127.0.0.1, ::1 \
+                 and localhost)."
+            ))
+        }
+        other => return Err(format!("{text:?} has scheme {other:?}; use https")),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{text:?} has no host"));
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(addr)) => IpAddr::V4(addr).is_loopback(),
+        Some(url::Host::Ipv6(addr)) => IpAddr::V6(addr).is_loopback(),
+        None => false,
+    }
+}
+
+struct Tuning {
+    family: ApiFamily,
+    max_retries: u32,
+    requests_per_second: f64,
+    request_timeout: Duration,
+}
+
+/// Family, retries, rate and timeout; `None` when a value is unknown or invalid.
+fn check_tuning(
+    config: &Value,
+    env: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+) -> Option<Tuning> {
+    let family = match lookup(config, &API_FAMILY, env) {
+        Source::Unknown => None,
+        Source::Unset => Some(ApiFamily::Auto),
+        source => match source.value().unwrap_or_default().parse::<ApiFamily>() {
+            Ok(family) => Some(family),
+            Err(err) => {
+                diags.error_at(path(&API_FAMILY), "Invalid api_family", err.to_string());
+                None
+            }
+        },
+    };
+    let max_retries = number_setting(config, &MAX_RETRIES, env, diags, DEFAULT_MAX_RETRIES as f64, |n| {
+        (n.fract() == 0.0 && (0.0..=MAX_MAX_RETRIES as f64).contains(&n))
+            .then_some(())
+            .ok_or_else(|| format!("must be a whole number from 0 to {MAX_MAX_RETRIES}"))
+    });
+    let requests_per_second =
+        number_setting(config, &REQUESTS_PER_SECOND, env, diags, DEFAULT_REQUESTS_PER_SECOND, |n| {
+            (n > 0.0 && n <= 1000.0).then_some(()).ok_or_else(|| "must be above 0 and at most 1000".to_string())
+        });
+    let timeout = number_setting(
+        config,
+        &REQUEST_TIMEOUT,
+        env,
+        diags,
+        DEFAULT_REQUEST_TIMEOUT.as_secs_f64(),
+        |n| (n >= 1.0 && n <= 3600.0).then_some(()).ok_or_else(|| "must be from 1 to 3600 seconds".to_string()),
+    );
+    Some(Tuning {
+        family: family?,
+        max_retries: max_retries? as u32,
+        requests_per_second: requests_per_second?,
+        request_timeout: Duration::from_secs_f64(timeout?),
+    })
+}
+
+fn number_setting(
+    config: &Value,
+    setting: &Setting,
+    env: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+    default: f64,
+    check: impl Fn(f64) -> Result<(), String>,
+) -> Option<f64> {
+    let source = lookup(config, setting, env);
+    let text = match &source {
+        Source::Unknown => return None,
+        Source::Unset => return Some(default),
+        Source::Config(text) | Source::Env(text) => text,
+    };
+    let origin = match source {
+        Source::Env(_) => format!(" (from {})", env_name(setting)),
+        _ => String::new(),
+    };
+    match text.trim().parse::<f64>() {
+        Ok(number) if number.is_finite() => match check(number) {
+            Ok(()) => Some(number),
+            Err(rule) => {
+                diags.error_at(path(setting), format!("Invalid {}", setting.name), format!("{} {rule}; got {text}{origin}.", setting.name));
+                None
+            }
+        },
+        _ => {
+            diags.error_at(path(setting), format!("Invalid {}", setting.name), format!("{} must be a number; got {text:?}{origin}.", setting.name));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn block(pairs: &[(&str, Value)]) -> Value {
+        let mut attrs: BTreeMap<String, Value> = provider_schema()
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null))
+            .collect();
+        for (name, value) in pairs {
+            attrs.insert((*name).to_string(), value.clone());
+        }
+        Value::Object(attrs)
+    }
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_string())
+    }
+
+    fn errors(resolution: Resolution) -> Vec<(Option<String>, String, String)> {
+        match resolution {
+            Resolution::Invalid(diags) => diags
+                .iter()
+                .map(|d| (d.path.as_ref().map(|p| p.to_string()), d.summary.clone(), d.detail.clone()))
+                .collect(),
+            other => panic!("expected errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn token_from_config_wins_over_env_key() {
+        let config = block(&[("api_token", Value::string("tok-config"))]);
+        let env = env_of(&[("CLOUDFLARE_API_KEY", "key-env"), ("CLOUDFLARE_EMAIL", "a@b.c")]);
+        match resolve(&config, &env) {
+            Resolution::Ready(settings) => {
+                assert!(matches!(settings.credentials, Credentials::Token(_)));
+                assert_eq!(settings.base_url.as_str(), "https://api.cloudflare.com/client/v4");
+                assert_eq!(settings.family, ApiFamily::Auto);
+                assert_eq!(settings.max_retries, DEFAULT_MAX_RETRIES);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn env_fills_what_config_leaves_out() {
+        let config = block(&[("api_key", Value::string("key-config"))]);
+        let env = env_of(&[("CLOUDFLARE_EMAIL", "ops@example.com"), ("CLOUDFLARE_MAX_RETRIES", "7")]);
+        match resolve(&config, &env) {
+            Resolution::Ready(settings) => {
+                assert!(matches!(&settings.credentials, Credentials::KeyAndEmail { email, .. } if email == "ops@example.com"));
+                assert_eq!(settings.max_retries, 7);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_credentials_name_attributes_and_env_vars() {
+        let found = errors(resolve(&block(&[]), &env_of(&[])));
+        assert_eq!(found.len(), 1);
+        let (path, summary, detail) = &found[0];
+        assert_eq!(path, &None);
+        assert_eq!(summary, "Missing Cloudflare credentials");
+        for needle in ["api_token", "CLOUDFLARE_API_TOKEN", "api_key", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL"] {
+            assert!(detail.contains(needle), "{needle} in {detail}");
+        }
+    }
+
+    #[test]
+    fn conflicting_credentials_point_at_api_key_and_hide_secrets() {
+        let config = block(&[
+            ("api_token", Value::string("secret-token-123")),
+            ("api_key", Value::string("secret-key-456")),
+            ("email", Value::string("a@b.c")),
+        ]);
+        let found = errors(resolve(&config, &env_of(&[])));
+        assert_eq!(found[0].0.as_deref(), Some("api_key"));
+        assert_eq!(found[0].1, "Conflicting credentials");
+        let text = format!("{found:?}");
+        assert!(!text.contains("secret-token-123") && !text.contains("secret-key-456"));
+        assert!(validate(&config).has_errors());
+    }
+
+    #[test]
+    fn both_credential_kinds_in_env_conflict() {
+        let env = env_of(&[("CLOUDFLARE_API_TOKEN", "t"), ("CLOUDFLARE_API_KEY", "k"), ("CLOUDFLARE_EMAIL", "e@x.y")]);
+        assert_eq!(errors(resolve(&block(&[]), &env))[0].1, "Conflicting credentials");
+    }
+
+    #[test]
+    fn api_key_needs_email() {
+        let found = errors(resolve(&block(&[("api_key", Value::string("k"))]), &env_of(&[])));
+        assert_eq!(found[0].0.as_deref(), Some("email"));
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback() {
+        let token = ("api_token", Value::string("t"));
+        for ok in ["http://127.0.0.1:8080/client/v4", "http://localhost/x", "http://[::1]:9/x", "https://api.example.com/v4"] {
+            let config = block(&[token.clone(), ("base_url", Value::string(ok))]);
+            assert!(matches!(resolve(&config, &env_of(&[])), Resolution::Ready(_)), "{ok}");
+        }
+        for bad in ["http://api.cloudflare.com/client/v4", "http://10.0.0.1/x", "ftp://127.0.0.1/", "not a url"] {
+            let config = block(&[token.clone(), ("base_url", Value::string(bad))]);
+            let found = errors(resolve(&config, &env_of(&[])));
+            assert_eq!(found[0].0.as_deref(), Some("base_url"), "{bad}");
+            assert!(validate(&config).has_errors(), "{bad}");
+        }
+        let env = env_of(&[("CLOUDFLARE_BASE_URL", "http://example.com/")]);
+        let found = errors(resolve(&block(&[token]), &env));
+        assert!(found[0].2.contains("CLOUDFLARE_BASE_URL"));
+    }
+
+    #[test]
+    fn unknown_values_defer_instead_of_failing() {
+        let config = block(&[("api_token", Value::Unknown)]);
+        assert!(matches!(resolve(&config, &env_of(&[])), Resolution::NotYetKnown));
+        assert!(!validate(&config).has_errors());
+        let config = block(&[("api_token", Value::string("t")), ("base_url", Value::Unknown)]);
+        assert!(matches!(resolve(&config, &env_of(&[])), Resolution::NotYetKnown));
+    }
+
+    #[test]
+    fn tuning_values_are_checked() {
+        let token = ("api_token", Value::string("t"));
+        let config = block(&[token.clone(), ("api_family", Value::string("v3"))]);
+        assert_eq!(errors(resolve(&config, &env_of(&[])))[0].0.as_deref(), Some("api_family"));
+        let env = env_of(&[("CLOUDFLARE_MAX_RETRIES", "lots")]);
+        let found = errors(resolve(&block(&[token.clone()]), &env));
+        assert!(found[0].2.contains("CLOUDFLARE_MAX_RETRIES"));
+        let env = env_of(&[("CLOUDFLARE_API_FAMILY", "v2"), ("CLOUDFLARE_REQUESTS_PER_SECOND", "0.5")]);
+        match resolve(&block(&[token]), &env) {
+            Resolution::Ready(settings) => {
+                assert_eq!(settings.family, ApiFamily::V2);
+                assert_eq!(settings.requests_per_second, 0.5);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

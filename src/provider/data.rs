@@ -1,0 +1,69 @@
+//! What the provider hands its resources once Terraform has configured it: the API client.
+
+use std::sync::{Arc, RwLock};
+
+use crate::cloudflare::Client;
+use crate::tfplugin::Diagnostics;
+
+/// The configured client, shared by every resource and data source of the process.
+#[derive(Default)]
+pub struct ProviderData {
+    state: RwLock<ClientState>,
+}
+
+#[derive(Default)]
+enum ClientState {
+    #[default]
+    NotConfigured,
+    /// The provider block depends on values known only after apply.
+    NotYetKnown,
+    Ready(Arc<Client>),
+}
+
+impl ProviderData {
+    pub fn new() -> Arc<ProviderData> {
+        Arc::new(ProviderData::default())
+    }
+
+    pub(crate) fn set_client(&self, client: Client) {
+        self.replace(ClientState::Ready(Arc::new(client)));
+    }
+
+    pub(crate) fn set_not_yet_known(&self) {
+        self.replace(ClientState::NotYetKnown);
+    }
+
+    fn replace(&self, state: ClientState) {
+        // A poisoned lock only means another thread panicked mid-write of a plain enum.
+        let mut guard = self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *guard = state;
+    }
+
+    /// The client, if the provider is configured with known values.
+    pub fn try_client(&self) -> Option<Arc<Client>> {
+        let guard = self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &*guard {
+            ClientState::Ready(client) => Some(Arc::clone(client)),
+            _ => None,
+        }
+    }
+
+    /// The client, or an error diagnostic saying why there is none.
+    pub fn client(&self) -> Result<Arc<Client>, Diagnostics> {
+        let guard = self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &*guard {
+            ClientState::Ready(client) => Ok(Arc::clone(client)),
+            ClientState::NotYetKnown => Err(Diagnostics::from_error(
+                "Provider configuration not known yet",
+                "The provider block uses values that are only known after other resources are \
+                 applied, so the Cloudflare API cannot be called yet. Apply those resources \
+                 first (for example with -target), then run this again.",
+            )),
+            ClientState::NotConfigured => Err(Diagnostics::from_error(
+                "Provider not configured",
+                "Terraform asked for an API call before configuring the provider. This is a bug \
+                 in the provider; please report it.",
+            )),
+        }
+    }
+}

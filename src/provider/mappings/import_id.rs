@@ -1,0 +1,160 @@
+//! Import IDs: `<zone_id>` takes every mapping of the zone, `<zone_id>/<ip>,<ip>,...` just those.
+
+use std::collections::BTreeMap;
+
+use super::model::{MappingSet, Target};
+use super::validate::{check_ip, check_zone_id};
+
+/// A parsed import ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportTarget {
+    pub zone_id: String,
+    /// The IPs as written in the ID (None: all of the zone's mappings).
+    pub ips: Option<Vec<String>>,
+}
+
+const FORMS: &str = "Use \"<zone_id>\" to import every mapping of the zone, or \
+\"<zone_id>/<ip>,<ip>,...\" to import only those origin IPs.";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportIdError {
+    #[error("The import ID is empty. {FORMS}")]
+    Empty,
+    #[error("{0} {FORMS}")]
+    ZoneId(String),
+    #[error("Nothing follows the \"/\" in the import ID. {FORMS}")]
+    NoIps,
+    #[error("The IP list in the import ID has an empty entry (two commas in a row, or a trailing comma). {FORMS}")]
+    EmptyEntry,
+    #[error("\"{ip}\" in the import ID is not usable: {reason}")]
+    Ip { ip: String, reason: String },
+    #[error("\"{first}\" and \"{second}\" in the import ID are the same address; list each IP once.")]
+    Duplicate { first: String, second: String },
+}
+
+pub fn parse_import_id(id: &str) -> Result<ImportTarget, ImportIdError> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(ImportIdError::Empty);
+    }
+    let (zone_id, ip_list) = match id.split_once('/') {
+        Some((zone_id, ip_list)) => (zone_id, Some(ip_list)),
+        None => (id, None),
+    };
+    check_zone_id(zone_id).map_err(ImportIdError::ZoneId)?;
+    let ips = ip_list.map(parse_ip_list).transpose()?;
+    Ok(ImportTarget { zone_id: zone_id.to_string(), ips })
+}
+
+fn parse_ip_list(list: &str) -> Result<Vec<String>, ImportIdError> {
+    if list.trim().is_empty() {
+        return Err(ImportIdError::NoIps);
+    }
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut ips = Vec::new();
+    for ip in list.split(',').map(str::trim) {
+        if ip.is_empty() {
+            return Err(ImportIdError::EmptyEntry);
+        }
+        let canonical = check_ip(ip)
+            .map_err(|problem| ImportIdError::Ip { ip: ip.to_string(), reason: problem.detail })?;
+        if let Some(first) = seen.insert(canonical, ip.to_string()) {
+            return Err(ImportIdError::Duplicate { first, second: ip.to_string() });
+        }
+        ips.push(ip.to_string());
+    }
+    Ok(ips)
+}
+
+/// Why an import found nothing to take.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportSelectError {
+    #[error("Zone {zone_id} has no origin cloud region mappings, so there is nothing to import. Create the resource with terraform apply instead.")]
+    NothingToImport { zone_id: String },
+    #[error("Zone {zone_id} has no mapping for {}. Check the IPs in the import ID, or import the whole zone with \"{zone_id}\".", .missing.join(", "))]
+    Missing { zone_id: String, missing: Vec<String> },
+}
+
+/// Picks the imported mappings from the zone's listing (`remote` keyed by canonical IP).
+/// Listed IPs keep the spelling of the import ID.
+pub fn select(target: &ImportTarget, remote: &MappingSet) -> Result<MappingSet, ImportSelectError> {
+    let zone_id = target.zone_id.clone();
+    let Some(ips) = &target.ips else {
+        if remote.is_empty() {
+            return Err(ImportSelectError::NothingToImport { zone_id });
+        }
+        return Ok(remote.clone());
+    };
+    let mut selected = MappingSet::new();
+    let mut missing = Vec::new();
+    for ip in ips {
+        match remote.find_canonical(&super::model::canonical_key(ip)) {
+            Some((_, target)) => selected.insert(ip.clone(), Target::clone(target)),
+            None => missing.push(ip.clone()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ImportSelectError::Missing { zone_id, missing });
+    }
+    Ok(selected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
+
+    fn remote() -> MappingSet {
+        [
+            ("192.0.2.1".to_string(), Target::new("aws", "us-east-1")),
+            ("2001:db8::1".to_string(), Target::new("gcp", "us-central1")),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    #[test]
+    fn zone_only() {
+        let target = parse_import_id(ZONE).unwrap();
+        assert_eq!(target, ImportTarget { zone_id: ZONE.into(), ips: None });
+        assert_eq!(select(&target, &remote()).unwrap(), remote());
+    }
+
+    #[test]
+    fn zone_and_ips_keep_the_written_spelling() {
+        let target = parse_import_id(&format!("{ZONE}/2001:DB8::1, 192.0.2.1")).unwrap();
+        assert_eq!(target.ips, Some(vec!["2001:DB8::1".to_string(), "192.0.2.1".to_string()]));
+        let selected = select(&target, &remote()).unwrap();
+        assert_eq!(selected.get("2001:DB8::1"), Some(&Target::new("gcp", "us-central1")));
+        assert_eq!(selected.len(), 2);
+    }
+
+    #[test]
+    fn malformed_ids() {
+        assert_eq!(parse_import_id(""), Err(ImportIdError::Empty));
+        assert!(matches!(parse_import_id("abc"), Err(ImportIdError::ZoneId(_))));
+        assert!(matches!(parse_import_id("abc/192.0.2.1"), Err(ImportIdError::ZoneId(_))));
+        assert_eq!(parse_import_id(&format!("{ZONE}/")), Err(ImportIdError::NoIps));
+        assert_eq!(parse_import_id(&format!("{ZONE}/192.0.2.1,,192.0.2.2")), Err(ImportIdError::EmptyEntry));
+        assert_eq!(parse_import_id(&format!("{ZONE}/192.0.2.1,")), Err(ImportIdError::EmptyEntry));
+        assert!(matches!(parse_import_id(&format!("{ZONE}/192.0.2.0/24")), Err(ImportIdError::Ip { .. })));
+        assert!(matches!(parse_import_id(&format!("{ZONE}/::ffff:192.0.2.1")), Err(ImportIdError::Ip { .. })));
+        assert!(matches!(
+            parse_import_id(&format!("{ZONE}/2001:db8::1,2001:DB8::1")),
+            Err(ImportIdError::Duplicate { .. })
+        ));
+        // messages explain the accepted forms
+        assert!(parse_import_id("abc").unwrap_err().to_string().contains("<zone_id>/<ip>,<ip>,..."));
+    }
+
+    #[test]
+    fn nothing_or_missing() {
+        let all = parse_import_id(ZONE).unwrap();
+        assert!(matches!(select(&all, &MappingSet::new()), Err(ImportSelectError::NothingToImport { .. })));
+        let listed = parse_import_id(&format!("{ZONE}/192.0.2.1,192.0.2.7,192.0.2.8")).unwrap();
+        let error = select(&listed, &remote()).unwrap_err();
+        assert_eq!(error, ImportSelectError::Missing { zone_id: ZONE.into(), missing: vec!["192.0.2.7".into(), "192.0.2.8".into()] });
+        assert!(error.to_string().contains("192.0.2.7, 192.0.2.8"));
+    }
+}

@@ -1,0 +1,391 @@
+//! Turning batch results into the new state and diagnostics. The rule: the returned state is
+//! what is now true remotely for the managed IPs. Succeeded entries are in, failed new entries
+//! are out, failed changes keep their old values, failed deletions stay.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::diff::Changes;
+use super::finding::{Finding, Place};
+use super::model::{canonical_key, MappingSet};
+
+/// A whole request that failed, leaving these canonical IPs unapplied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotApplied {
+    pub ips: Vec<String>,
+    pub error: String,
+}
+
+/// The result of one batch operation (all its chunks), keyed by canonical IP.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchResult {
+    pub succeeded: BTreeSet<String>,
+    /// canonical IP -> the API's error text for that item
+    pub failed: BTreeMap<String, String>,
+    pub not_applied: Vec<NotApplied>,
+    /// The API's `modified_on` from the last request that applied something.
+    pub modified_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ItemStatus<'a> {
+    Succeeded,
+    Failed(&'a str),
+    NotApplied,
+    Unreported,
+}
+
+impl BatchResult {
+    fn status(&self, canonical: &str) -> ItemStatus<'_> {
+        if self.succeeded.contains(canonical) {
+            ItemStatus::Succeeded
+        } else if let Some(error) = self.failed.get(canonical) {
+            ItemStatus::Failed(error)
+        } else if self.not_applied.iter().any(|chunk| chunk.ips.iter().any(|ip| ip == canonical)) {
+            ItemStatus::NotApplied
+        } else {
+            ItemStatus::Unreported
+        }
+    }
+
+    fn applied_anything(&self) -> bool {
+        !self.succeeded.is_empty()
+    }
+
+    /// For deletions: an address that failed or went unreported but is absent remotely is gone,
+    /// which is what the deletion wanted. `requested` are the canonical IPs asked to delete.
+    pub fn treat_absent_as_deleted(&mut self, requested: &BTreeSet<&str>, remote: &BTreeSet<String>) {
+        let gone = |ip: &str| !remote.contains(ip);
+        for ip in requested {
+            if gone(ip) {
+                self.failed.remove(*ip);
+                self.succeeded.insert(ip.to_string());
+            }
+        }
+        for chunk in &mut self.not_applied {
+            chunk.ips.retain(|ip| !gone(ip));
+        }
+        self.not_applied.retain(|chunk| !chunk.ips.is_empty());
+    }
+
+    /// True when some requested address did not succeed.
+    pub fn has_failures(&self, requested: &BTreeSet<&str>) -> bool {
+        requested.iter().any(|ip| self.status(ip) != ItemStatus::Succeeded)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Create,
+    Update,
+}
+
+/// New state mappings (None: on a create nothing was applied, so there is no resource) and the
+/// diagnostics to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    pub mappings: Option<MappingSet>,
+    pub findings: Vec<Finding>,
+}
+
+const TAINT_ADVICE: &str = "Terraform keeps this new resource with the mappings that were applied \
+and marks it as tainted, so the next apply would delete and re-create all of them. To keep what \
+was applied and only retry the rest, fix the configuration and run \
+`terraform untaint <address of this resource>` before applying again.";
+
+pub fn merge(
+    prior: &MappingSet,
+    desired: &MappingSet,
+    changes: &Changes,
+    upserted: &BatchResult,
+    removed: &BatchResult,
+    operation: Operation,
+) -> Merged {
+    let mut mappings = MappingSet::new();
+    let mut findings = Vec::new();
+    let mut unreported = Vec::new();
+    let upserts = changes.upserted_addresses();
+
+    for (key, target) in desired.iter() {
+        let canonical = canonical_key(key);
+        if !upserts.contains(canonical.as_str()) {
+            mappings.insert(key.clone(), target.clone());
+            continue;
+        }
+        match upserted.status(&canonical) {
+            ItemStatus::Succeeded => {
+                mappings.insert(key.clone(), target.clone());
+                continue;
+            }
+            ItemStatus::Failed(error) => findings.push(Finding::error(
+                Place::Entry(key.clone()),
+                format!("Cloudflare rejected the mapping for {key}"),
+                error.to_string(),
+            )),
+            ItemStatus::NotApplied => {}
+            ItemStatus::Unreported => unreported.push(key.clone()),
+        }
+        if let Some((prior_key, prior_target)) = prior.find_canonical(&canonical) {
+            mappings.insert(prior_key.to_string(), prior_target.clone());
+        }
+    }
+
+    for removal in &changes.removals {
+        match removed.status(&removal.canonical) {
+            ItemStatus::Succeeded => continue,
+            ItemStatus::Failed(error) => findings.push(Finding::error(
+                Place::Entry(removal.key.clone()),
+                format!("Cloudflare could not delete the mapping for {}", removal.key),
+                error.to_string(),
+            )),
+            ItemStatus::NotApplied => {}
+            ItemStatus::Unreported => unreported.push(removal.key.clone()),
+        }
+        if let Some(target) = prior.get(&removal.key) {
+            mappings.insert(removal.key.clone(), target.clone());
+        }
+    }
+
+    findings.extend(request_failures("update", &upserted.not_applied));
+    findings.extend(request_failures("delete", &removed.not_applied));
+    if !unreported.is_empty() {
+        findings.push(Finding::error(
+            Place::Mappings,
+            "Cloudflare did not report the result for some mappings",
+            format!(
+                "No success or failure was reported for: {}. They are recorded as unchanged; \
+                 the next plan shows whether they still need to be applied.",
+                unreported.join(", ")
+            ),
+        ));
+    }
+
+    let nothing_created = operation == Operation::Create && !desired.is_empty() && mappings.is_empty();
+    if operation == Operation::Create && !nothing_created {
+        for finding in findings.iter_mut().filter(|f| f.is_error()) {
+            finding.detail = format!("{}\n\n{TAINT_ADVICE}", finding.detail);
+        }
+    }
+    Merged { mappings: (!nothing_created).then_some(mappings), findings }
+}
+
+/// One error per failed request, naming the operation and how many entries it left unapplied.
+fn request_failures(operation: &str, not_applied: &[NotApplied]) -> Vec<Finding> {
+    not_applied
+        .iter()
+        .map(|chunk| {
+            let count = chunk.ips.len();
+            let noun = if count == 1 { "mapping was" } else { "mappings were" };
+            Finding::error(
+                Place::Mappings,
+                format!("Batch {operation} of origin cloud region mappings failed"),
+                format!(
+                    "{}\n\n{count} {noun} not applied: {}.",
+                    chunk.error,
+                    chunk.ips.join(", ")
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The resource's `modified_on` after an apply: the API's timestamp when this apply changed
+/// something (the current time if the API gave none), otherwise the prior value.
+pub fn modified_on_after_apply(
+    prior: Option<&str>,
+    upserted: &BatchResult,
+    removed: &BatchResult,
+    now: impl FnOnce() -> String,
+) -> String {
+    if upserted.applied_anything() || removed.applied_anything() {
+        // Deletions run before upserts (freeing room under the zone's limit), so the upserts'
+        // timestamp is the later one.
+        return upserted
+            .modified_on
+            .clone()
+            .or_else(|| removed.modified_on.clone())
+            .unwrap_or_else(now);
+    }
+    prior.map(str::to_string).unwrap_or_else(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::diff::changes;
+    use super::super::model::Target;
+    use super::*;
+
+    fn set(entries: &[(&str, &str, &str)]) -> MappingSet {
+        entries
+            .iter()
+            .map(|(ip, vendor, region)| (ip.to_string(), Target::new(*vendor, *region)))
+            .collect()
+    }
+
+    fn ok(ips: &[&str]) -> BatchResult {
+        BatchResult {
+            succeeded: ips.iter().map(|ip| ip.to_string()).collect(),
+            modified_on: Some("2026-03-01T12:00:00Z".into()),
+            ..BatchResult::default()
+        }
+    }
+
+    #[test]
+    fn everything_succeeded() {
+        let prior = set(&[("192.0.2.1", "aws", "a"), ("192.0.2.9", "aws", "a")]);
+        let desired = set(&[("192.0.2.1", "aws", "b"), ("2001:DB8::1", "gcp", "c")]);
+        let plan = changes(&prior, &desired);
+        let merged = merge(&prior, &desired, &plan, &ok(&["192.0.2.1", "2001:db8::1"]), &ok(&["192.0.2.9"]), Operation::Update);
+        assert_eq!(merged.mappings, Some(desired));
+        assert_eq!(merged.findings, vec![]);
+    }
+
+    #[test]
+    fn partial_update_keeps_reality() {
+        let prior = set(&[
+            ("192.0.2.1", "aws", "old"),   // change fails
+            ("192.0.2.2", "aws", "old"),   // change succeeds
+            ("192.0.2.3", "aws", "keep"),  // unchanged
+            ("192.0.2.8", "aws", "gone"),  // deletion fails
+            ("192.0.2.9", "aws", "gone"),  // deletion succeeds
+        ]);
+        let desired = set(&[
+            ("192.0.2.1", "aws", "new"),
+            ("192.0.2.2", "aws", "new"),
+            ("192.0.2.3", "aws", "keep"),
+            ("192.0.2.4", "aws", "new"),   // addition fails
+            ("192.0.2.5", "aws", "new"),   // addition succeeds
+        ]);
+        let plan = changes(&prior, &desired);
+        let mut upserted = ok(&["192.0.2.2", "192.0.2.5"]);
+        upserted.failed.insert("192.0.2.1".into(), "region not valid".into());
+        upserted.failed.insert("192.0.2.4".into(), "region not valid".into());
+        let mut removed = ok(&["192.0.2.9"]);
+        removed.failed.insert("192.0.2.8".into(), "internal error".into());
+        let merged = merge(&prior, &desired, &plan, &upserted, &removed, Operation::Update);
+        assert_eq!(
+            merged.mappings,
+            Some(set(&[
+                ("192.0.2.1", "aws", "old"),
+                ("192.0.2.2", "aws", "new"),
+                ("192.0.2.3", "aws", "keep"),
+                ("192.0.2.5", "aws", "new"),
+                ("192.0.2.8", "aws", "gone"),
+            ]))
+        );
+        let places: Vec<_> = merged.findings.iter().map(|f| f.place.clone()).collect();
+        assert_eq!(
+            places,
+            vec![Place::Entry("192.0.2.1".into()), Place::Entry("192.0.2.4".into()), Place::Entry("192.0.2.8".into())]
+        );
+        assert!(merged.findings[0].summary.contains("192.0.2.1"));
+        assert_eq!(merged.findings[0].detail, "region not valid");
+        assert!(merged.findings.iter().all(|f| !f.detail.contains("untaint")));
+    }
+
+    #[test]
+    fn failed_entries_are_reported_at_the_config_spelling() {
+        let desired = set(&[("2001:DB8::1", "gcp", "nowhere")]);
+        let plan = changes(&MappingSet::new(), &desired);
+        let mut upserted = BatchResult::default();
+        upserted.failed.insert("2001:db8::1".into(), "bad region".into());
+        let merged = merge(&MappingSet::new(), &desired, &plan, &upserted, &BatchResult::default(), Operation::Update);
+        assert_eq!(merged.findings[0].place, Place::Entry("2001:DB8::1".into()));
+        assert!(merged.findings[0].summary.contains("2001:DB8::1"));
+    }
+
+    #[test]
+    fn whole_request_failures_count_entries() {
+        let prior = set(&[("192.0.2.1", "aws", "old")]);
+        let desired = set(&[("192.0.2.1", "aws", "new"), ("192.0.2.2", "aws", "new"), ("192.0.2.3", "aws", "new")]);
+        let plan = changes(&prior, &desired);
+        let upserted = BatchResult {
+            succeeded: ["192.0.2.3".to_string()].into_iter().collect(),
+            not_applied: vec![NotApplied {
+                ips: vec!["192.0.2.1".into(), "192.0.2.2".into()],
+                error: "HTTP 403: Maximum number of IP mappings configured for zone. (1164)".into(),
+            }],
+            ..BatchResult::default()
+        };
+        let merged = merge(&prior, &desired, &plan, &upserted, &BatchResult::default(), Operation::Update);
+        assert_eq!(merged.mappings, Some(set(&[("192.0.2.1", "aws", "old"), ("192.0.2.3", "aws", "new")])));
+        assert_eq!(merged.findings.len(), 1);
+        let finding = &merged.findings[0];
+        assert_eq!(finding.place, Place::Mappings);
+        assert!(finding.summary.contains("update"));
+        assert!(finding.detail.contains("1164"));
+        assert!(finding.detail.contains("2 mappings were not applied"));
+    }
+
+    #[test]
+    fn partial_create_is_kept_with_untaint_advice() {
+        let desired = set(&[("192.0.2.1", "aws", "a"), ("192.0.2.2", "aws", "bad")]);
+        let plan = changes(&MappingSet::new(), &desired);
+        let mut upserted = ok(&["192.0.2.1"]);
+        upserted.failed.insert("192.0.2.2".into(), "bad region".into());
+        let merged = merge(&MappingSet::new(), &desired, &plan, &upserted, &BatchResult::default(), Operation::Create);
+        assert_eq!(merged.mappings, Some(set(&[("192.0.2.1", "aws", "a")])));
+        assert_eq!(merged.findings.len(), 1);
+        assert!(merged.findings[0].detail.starts_with("bad region"));
+        assert!(merged.findings[0].detail.contains("terraform untaint"));
+    }
+
+    #[test]
+    fn failed_create_leaves_no_resource() {
+        let desired = set(&[("192.0.2.1", "aws", "bad")]);
+        let plan = changes(&MappingSet::new(), &desired);
+        let mut upserted = BatchResult::default();
+        upserted.failed.insert("192.0.2.1".into(), "bad region".into());
+        let merged = merge(&MappingSet::new(), &desired, &plan, &upserted, &BatchResult::default(), Operation::Create);
+        assert_eq!(merged.mappings, None);
+        assert!(!merged.findings[0].detail.contains("untaint"));
+    }
+
+    #[test]
+    fn empty_create_is_a_resource() {
+        let merged = merge(&MappingSet::new(), &MappingSet::new(), &Changes::default(), &BatchResult::default(), &BatchResult::default(), Operation::Create);
+        assert_eq!(merged.mappings, Some(MappingSet::new()));
+    }
+
+    #[test]
+    fn unreported_items_are_errors_and_keep_prior_values() {
+        let prior = set(&[("192.0.2.1", "aws", "old"), ("192.0.2.9", "aws", "x")]);
+        let desired = set(&[("192.0.2.1", "aws", "new")]);
+        let plan = changes(&prior, &desired);
+        let merged = merge(&prior, &desired, &plan, &BatchResult::default(), &BatchResult::default(), Operation::Update);
+        assert_eq!(merged.mappings, Some(prior));
+        assert_eq!(merged.findings.len(), 1);
+        assert!(merged.findings[0].detail.contains("192.0.2.1, 192.0.2.9"));
+    }
+
+    #[test]
+    fn deleting_what_is_already_gone_is_fine() {
+        let requested: BTreeSet<&str> = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"].into_iter().collect();
+        let mut removed = ok(&["192.0.2.1"]);
+        removed.failed.insert("192.0.2.2".into(), "not found".into());
+        removed.failed.insert("192.0.2.3".into(), "internal error".into());
+        removed.not_applied.push(NotApplied { ips: vec!["192.0.2.4".into()], error: "HTTP 500".into() });
+        let remote: BTreeSet<String> = ["192.0.2.3".to_string(), "198.51.100.1".to_string()].into_iter().collect();
+        removed.treat_absent_as_deleted(&requested, &remote);
+        assert!(removed.has_failures(&requested));
+        assert_eq!(removed.failed.keys().collect::<Vec<_>>(), vec!["192.0.2.3"]);
+        assert!(removed.succeeded.contains("192.0.2.2") && removed.succeeded.contains("192.0.2.4"));
+        assert!(removed.not_applied.is_empty());
+    }
+
+    #[test]
+    fn modified_on_rules() {
+        let now = || "NOW".to_string();
+        let none = BatchResult::default();
+        assert_eq!(modified_on_after_apply(Some("PRIOR"), &none, &none, now), "PRIOR");
+        assert_eq!(modified_on_after_apply(None, &none, &none, now), "NOW");
+        let upserted = ok(&["192.0.2.1"]);
+        assert_eq!(modified_on_after_apply(Some("PRIOR"), &upserted, &none, now), "2026-03-01T12:00:00Z");
+        let mut removed = ok(&["192.0.2.2"]);
+        removed.modified_on = Some("2026-03-01T11:59:55Z".into());
+        assert_eq!(modified_on_after_apply(None, &upserted, &removed, now), "2026-03-01T12:00:00Z");
+        assert_eq!(modified_on_after_apply(None, &none, &removed, now), "2026-03-01T11:59:55Z");
+        let mut silent = ok(&["192.0.2.1"]);
+        silent.modified_on = None;
+        assert_eq!(modified_on_after_apply(Some("PRIOR"), &silent, &none, now), "NOW");
+    }
+}

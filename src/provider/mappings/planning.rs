@@ -1,0 +1,136 @@
+//! PlanResourceChange: validation, the plan decisions, and the region check against the zone's
+//! supported regions (only for entries that will be sent).
+
+use std::sync::Arc;
+
+use super::finding::{Finding, Place};
+use super::model::{canonical_key, MappingSet, MappingsConfig, Maybe};
+use super::plan::{decide, PlannedMappings};
+use super::regions::RegionCache;
+use super::remote::fetch_catalog;
+use super::schema::{ID, MAPPINGS, MODIFIED_ON, ZONE_ID};
+use super::validate::{validate_config, VENDORS};
+use super::values::{config_from_value, maybe_to_value, state_from_value, to_diagnostics};
+use crate::cloudflare::Client;
+use crate::tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
+
+pub async fn plan(request: &PlanRequest, client: Option<Arc<Client>>, regions: &RegionCache) -> PlanResponse {
+    let respond = |planned_state: Value, requires_replace, diagnostics| PlanResponse {
+        planned_state,
+        requires_replace,
+        planned_private: request.prior_private.clone(),
+        diagnostics,
+    };
+    // Destroy plans (Terraform >= 1.3 with plan_destroy) must stay null.
+    if request.proposed_new_state.is_null() {
+        return respond(Value::Null, Vec::new(), Diagnostics::new());
+    }
+    let config = config_from_value(&request.config);
+    // Validation again: at apply time the configuration may be more known than at validate time.
+    let findings = validate_config(&config);
+    if !findings.is_empty() {
+        return respond(request.proposed_new_state.clone(), Vec::new(), to_diagnostics(findings));
+    }
+    let prior = match state_from_value(&request.prior_state) {
+        Ok(prior) => prior,
+        Err(error) => {
+            let detail = format!("{error}. Remove the resource from state and import it again.");
+            return respond(request.proposed_new_state.clone(), Vec::new(), Diagnostics::from_error("Invalid prior state", detail));
+        }
+    };
+
+    let decision = decide(prior.as_ref(), &config);
+    let mut planned = request.proposed_new_state.clone();
+    let mappings = match decision.mappings {
+        PlannedMappings::KeepPrior => request.prior_state.get_attr(MAPPINGS),
+        PlannedMappings::FromConfig => request.config.get_attr(MAPPINGS),
+    };
+    planned.set_attr(MAPPINGS, mappings.cloned().unwrap_or(Value::Null));
+    planned.set_attr(ID, maybe_to_value(&decision.id));
+    planned.set_attr(MODIFIED_ON, decision.modified_on.as_ref().map_or(Value::Unknown, maybe_to_value));
+    let requires_replace = if decision.replace { vec![AttributePath::new(ZONE_ID)] } else { Vec::new() };
+
+    let mut diagnostics = Diagnostics::new();
+    if decision.mappings == PlannedMappings::FromConfig {
+        let unchanged = if decision.replace { None } else { prior.as_ref().map(|p| &p.mappings) };
+        diagnostics = to_diagnostics(check_regions(client, regions, &config, unchanged).await);
+    }
+    respond(planned, requires_replace, diagnostics)
+}
+
+/// Entries that will be sent, fully known, with a vendor the validation accepted.
+fn entries_to_check<'a>(config: &'a MappingsConfig, prior: Option<&MappingSet>) -> Vec<(&'a str, &'a str, &'a str)> {
+    let Maybe::Known(entries) = &config.mappings else { return Vec::new() };
+    entries
+        .iter()
+        .filter_map(|(key, entry)| {
+            let entry = entry.known()?;
+            let (vendor, region) = (entry.vendor.known()?, entry.region.known()?);
+            let already_there = prior
+                .and_then(|p| p.find_canonical(&canonical_key(key)))
+                .is_some_and(|(_, target)| &target.vendor == vendor && &target.region == region);
+            let checkable = VENDORS.contains(&vendor.as_str()) && !already_there;
+            checkable.then_some((key.as_str(), vendor.as_str(), region.as_str()))
+        })
+        .collect()
+}
+
+/// Unsupported regions are errors; a zone that cannot say which it supports gets a warning.
+/// Skipped when the provider has no client yet or the zone is not known.
+async fn check_regions(
+    client: Option<Arc<Client>>,
+    regions: &RegionCache,
+    config: &MappingsConfig,
+    prior: Option<&MappingSet>,
+) -> Vec<Finding> {
+    let (Some(client), Maybe::Known(zone_id)) = (client, &config.zone_id) else {
+        return Vec::new();
+    };
+    let entries = entries_to_check(config, prior);
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    match regions.get_or_fetch(zone_id, || fetch_catalog(client, zone_id.clone())).await {
+        Ok(catalog) => entries
+            .into_iter()
+            .filter_map(|(key, vendor, region)| catalog.check(key, vendor, region))
+            .collect(),
+        Err(error) => vec![Finding::warning(
+            Place::Mappings,
+            "Regions not checked",
+            format!(
+                "Cloudflare did not say which regions zone {zone_id} supports ({error}), so the \
+                 regions were not checked during planning; Cloudflare checks them when applying."
+            ),
+        )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::{ConfigEntry, Target};
+    use super::*;
+
+    fn config(entries: &[(&str, &str, &str)]) -> MappingsConfig {
+        let known = |s: &str| Maybe::Known(s.to_string());
+        MappingsConfig {
+            zone_id: known("023e105f4ecef8ad9ca31a8372d0c353"),
+            mappings: Maybe::Known(
+                entries
+                    .iter()
+                    .map(|(ip, vendor, region)| {
+                        (ip.to_string(), Maybe::Known(ConfigEntry { vendor: known(vendor), region: known(region) }))
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    #[test]
+    fn only_entries_that_will_be_sent_are_checked() {
+        let config = config(&[("2001:DB8::1", "gcp", "us-central1"), ("192.0.2.1", "aws", "new"), ("192.0.2.2", "AWS", "x")]);
+        let prior: MappingSet = [("2001:db8::1".to_string(), Target::new("gcp", "us-central1"))].into_iter().collect();
+        assert_eq!(entries_to_check(&config, Some(&prior)), vec![("192.0.2.1", "aws", "new")]);
+        assert_eq!(entries_to_check(&config, None).len(), 2);
+    }
+}

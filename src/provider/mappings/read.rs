@@ -1,0 +1,57 @@
+//! Refresh and import: one zone listing, filtered to the IPs the resource manages.
+
+use super::apply::now_rfc3339;
+use super::import_id::{parse_import_id, select};
+use super::model::MappingsState;
+use super::refresh::{refresh, Refreshed};
+use super::remote;
+use super::values::{state_to_value, to_diagnostics};
+use crate::cloudflare::{ApiError, Client};
+use crate::tfplugin::{Diagnostics, ImportedResource, Value};
+
+fn listing_failed(zone_id: &str, error: &ApiError) -> Diagnostics {
+    Diagnostics::from_error(
+        "Could not read origin cloud region mappings",
+        format!("Listing the mappings of zone {zone_id} failed: {error}"),
+    )
+}
+
+/// The refreshed state: `Value::Null` when every managed IP is gone. On an API error the
+/// prior state is returned unchanged with the error.
+pub async fn read(client: &Client, prior: &MappingsState) -> (Value, Diagnostics) {
+    let listing = match remote::list(client, &prior.zone_id).await {
+        Ok(listing) => listing,
+        Err(error) => return (state_to_value(prior), listing_failed(&prior.zone_id, &error)),
+    };
+    match refresh(&prior.zone_id, &prior.mappings, &listing.mappings) {
+        Refreshed::Present(mappings) => {
+            // Fill a missing timestamp (older state) once; otherwise a refresh never changes it.
+            let modified_on = prior.modified_on.clone().or(listing.modified_on);
+            let state = MappingsState { mappings, modified_on, ..prior.clone() };
+            (state_to_value(&state), Diagnostics::new())
+        }
+        Refreshed::Gone(warning) => (Value::Null, to_diagnostics([warning])),
+    }
+}
+
+/// Import by `<zone_id>` or `<zone_id>/<ip>,<ip>,...`.
+pub async fn import(client: &Client, id: &str) -> (Vec<ImportedResource>, Diagnostics) {
+    let target = match parse_import_id(id) {
+        Ok(target) => target,
+        Err(error) => return (Vec::new(), Diagnostics::from_error("Invalid import ID", error.to_string())),
+    };
+    let listing = match remote::list(client, &target.zone_id).await {
+        Ok(listing) => listing,
+        Err(error) => return (Vec::new(), listing_failed(&target.zone_id, &error)),
+    };
+    let mappings = match select(&target, &listing.mappings) {
+        Ok(mappings) => mappings,
+        Err(error) => return (Vec::new(), Diagnostics::from_error("Nothing to import", error.to_string())),
+    };
+    let state = MappingsState {
+        zone_id: target.zone_id,
+        mappings,
+        modified_on: Some(listing.modified_on.unwrap_or_else(now_rfc3339)),
+    };
+    (vec![ImportedResource { state: state_to_value(&state), private: Vec::new() }], Diagnostics::new())
+}

@@ -1,0 +1,332 @@
+//! Configuration checks that need no API call. Unknown values are skipped (Terraform validates
+//! again once they are known); every finding points at the offending map key or attribute.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use super::finding::{Finding, Place};
+use super::model::{ConfigEntry, Maybe, MappingsConfig};
+use crate::ip::{parse_ip, IpError};
+
+/// The cloud vendors Cloudflare knows, exactly as the API spells them.
+pub const VENDORS: [&str; 4] = ["aws", "azure", "gcp", "oci"];
+
+/// Cloudflare's limit of mappings per zone.
+pub const MAX_MAPPINGS: usize = 3_500;
+
+/// Why a string cannot be used as an origin IP: a short summary and advice for the detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpProblem {
+    pub summary: &'static str,
+    pub detail: String,
+}
+
+/// Checks one origin address; returns its canonical spelling.
+pub fn check_ip(text: &str) -> Result<String, IpProblem> {
+    let invalid = |detail: String| IpProblem { summary: "Invalid origin IP address", detail };
+    match parse_ip(text) {
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            // Cloudflare would store it as an IPv6 address that no IPv4 origin ever matches.
+            Some(v4) => Err(invalid(format!(
+                "\"{text}\" is an IPv4-mapped IPv6 address; write the IPv4 form \"{v4}\" instead."
+            ))),
+            None => Ok(IpAddr::V6(v6).to_string()),
+        },
+        Ok(v4) => Ok(v4.to_string()),
+        Err(IpError::Invalid(_)) if has_leading_zero_octet(text) => Err(invalid(format!(
+            "\"{text}\" has an IPv4 octet with a leading zero, which some tools read as octal.{}",
+            without_leading_zeros(text)
+                .map(|fixed| format!(" If you mean {fixed}, write \"{fixed}\"."))
+                .unwrap_or_default()
+        ))),
+        Err(IpError::Whitespace(_)) => Err(invalid(format!(
+            "\"{text}\" contains whitespace; write the address alone{}.",
+            match parse_ip(text.trim()) {
+                Ok(_) => format!(", as \"{}\"", text.trim()),
+                Err(_) => String::new(),
+            }
+        ))),
+        Err(IpError::Empty) => Err(invalid(
+            "An empty string is not an address; give a single IPv4 or IPv6 address.".to_string(),
+        )),
+        Err(error) => Err(invalid(format!("{error}."))),
+    }
+}
+
+fn octets(text: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = text.split('.').collect();
+    let all_digits = parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    (parts.len() == 4 && all_digits).then_some(parts)
+}
+
+fn has_leading_zero_octet(text: &str) -> bool {
+    octets(text).is_some_and(|parts| parts.iter().any(|p| p.len() > 1 && p.starts_with('0')))
+}
+
+/// The decimal reading of a zero-padded dotted quad, when that is a valid address.
+fn without_leading_zeros(text: &str) -> Option<String> {
+    let parts = octets(text)?;
+    let trimmed: Vec<&str> = parts
+        .iter()
+        .map(|p| match p.trim_start_matches('0') {
+            "" => "0",
+            rest => rest,
+        })
+        .collect();
+    let fixed = trimmed.join(".");
+    parse_ip(&fixed).is_ok().then_some(fixed)
+}
+
+/// Checks a zone ID: 32 lower-case hexadecimal characters. Returns the detail text on failure.
+pub fn check_zone_id(zone_id: &str) -> Result<(), String> {
+    let hex = zone_id.len() == 32 && zone_id.bytes().all(|b| b.is_ascii_hexdigit());
+    if hex && !zone_id.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Ok(());
+    }
+    let mut detail = format!(
+        "\"{zone_id}\" is not a zone ID: a zone ID is 32 lower-case hexadecimal characters, \
+         such as \"023e105f4ecef8ad9ca31a8372d0c353\" (see the zone's Overview page in the dashboard)."
+    );
+    if hex {
+        detail.push_str(&format!(" Write it in lower case: \"{}\".", zone_id.to_ascii_lowercase()));
+    }
+    Err(detail)
+}
+
+/// Every configuration check; returns errors only.
+pub fn validate_config(config: &MappingsConfig) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if let Maybe::Known(zone_id) = &config.zone_id {
+        if let Err(detail) = check_zone_id(zone_id) {
+            findings.push(Finding::error(Place::ZoneId, "Invalid zone ID", detail));
+        }
+    }
+    let Maybe::Known(entries) = &config.mappings else {
+        return findings;
+    };
+    if entries.len() > MAX_MAPPINGS {
+        findings.push(Finding::error(
+            Place::Mappings,
+            "Too many mappings",
+            format!(
+                "Cloudflare allows at most {} mappings per zone; this resource has {}. \
+                 Remove some entries.",
+                "3,500",
+                entries.len()
+            ),
+        ));
+    }
+    let mut spellings: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (key, entry) in entries {
+        match check_ip(key) {
+            Ok(canonical) => spellings.entry(canonical).or_default().push(key),
+            Err(problem) => {
+                findings.push(Finding::error(Place::Entry(key.clone()), problem.summary, problem.detail))
+            }
+        }
+        findings.extend(check_entry(key, entry));
+    }
+    findings.extend(duplicate_findings(&spellings));
+    findings
+}
+
+fn check_entry(key: &str, entry: &Maybe<ConfigEntry>) -> Vec<Finding> {
+    let entry = match entry {
+        Maybe::Known(entry) => entry,
+        Maybe::Unknown => return Vec::new(),
+        Maybe::Null => {
+            return vec![Finding::error(
+                Place::Entry(key.to_string()),
+                "Missing mapping",
+                format!("The mapping for \"{key}\" is null; give it a vendor and a region, or remove the entry."),
+            )]
+        }
+    };
+    let mut findings = Vec::new();
+    findings.extend(check_vendor(key, &entry.vendor));
+    findings.extend(check_region(key, &entry.region));
+    findings
+}
+
+fn check_vendor(key: &str, vendor: &Maybe<String>) -> Option<Finding> {
+    let place = Place::Vendor(key.to_string());
+    let detail = match vendor {
+        Maybe::Unknown => return None,
+        Maybe::Known(vendor) if VENDORS.contains(&vendor.as_str()) => return None,
+        Maybe::Null => "The vendor must be set to one of \"aws\", \"azure\", \"gcp\" or \"oci\".".to_string(),
+        Maybe::Known(vendor) => {
+            let lower = vendor.trim().to_ascii_lowercase();
+            if VENDORS.contains(&lower.as_str()) {
+                format!("Vendor names are lower case without spaces: write \"{lower}\" instead of \"{vendor}\".")
+            } else {
+                format!("\"{vendor}\" is not a cloud vendor Cloudflare knows; use one of \"aws\", \"azure\", \"gcp\" or \"oci\".")
+            }
+        }
+    };
+    Some(Finding::error(place, "Invalid cloud vendor", detail))
+}
+
+fn check_region(key: &str, region: &Maybe<String>) -> Option<Finding> {
+    let detail = match region {
+        Maybe::Unknown => return None,
+        Maybe::Null => "The region must be set, for example \"us-east-1\".".to_string(),
+        Maybe::Known(region) if region.trim().is_empty() => {
+            "The region must not be empty; give the vendor's region name, for example \"us-east-1\".".to_string()
+        }
+        Maybe::Known(region) if region.trim() != region => {
+            format!("The region \"{region}\" has leading or trailing whitespace; write \"{}\".", region.trim())
+        }
+        Maybe::Known(_) => return None,
+    };
+    Some(Finding::error(Place::Region(key.to_string()), "Invalid region", detail))
+}
+
+/// One error per extra spelling of an address, naming the spelling it collides with.
+fn duplicate_findings(spellings: &BTreeMap<String, Vec<&str>>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (canonical, keys) in spellings {
+        let Some((first, others)) = keys.split_first() else { continue };
+        for other in others {
+            findings.push(Finding::error(
+                Place::Entry(other.to_string()),
+                "Duplicate origin IP address",
+                format!(
+                    "\"{other}\" and \"{first}\" are the same address ({canonical}); \
+                     an address can have only one mapping. Keep one of the two entries."
+                ),
+            ));
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(vendor: &str, region: &str) -> Maybe<ConfigEntry> {
+        Maybe::Known(ConfigEntry {
+            vendor: Maybe::Known(vendor.to_string()),
+            region: Maybe::Known(region.to_string()),
+        })
+    }
+
+    fn config(entries: Vec<(&str, Maybe<ConfigEntry>)>) -> MappingsConfig {
+        MappingsConfig {
+            zone_id: Maybe::Known("023e105f4ecef8ad9ca31a8372d0c353".to_string()),
+            mappings: Maybe::Known(entries.into_iter().map(|(k, e)| (k.to_string(), e)).collect()),
+        }
+    }
+
+    fn one(entries: Vec<(&str, Maybe<ConfigEntry>)>) -> Finding {
+        let findings = validate_config(&config(entries));
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        findings.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_good_configuration_has_no_findings() {
+        let findings = validate_config(&config(vec![
+            ("192.0.2.1", entry("aws", "us-east-1")),
+            ("2001:DB8:0::1", entry("gcp", "us-central1")),
+            ("2001:db8::2", entry("azure", "eastus")),
+            ("198.51.100.7", entry("oci", "us-ashburn-1")),
+        ]));
+        assert_eq!(findings, vec![]);
+    }
+
+    #[test]
+    fn bad_addresses_point_at_their_key() {
+        for (ip, needle) in [
+            ("192.0.2.0/24", "CIDR"),
+            ("fe80::1%eth0", "zone index"),
+            ("", "empty"),
+            (" 192.0.2.1", "\"192.0.2.1\""),
+            ("192.0.2.256", "not a valid"),
+            ("example.com", "not a valid"),
+            ("::ffff:192.0.2.1", "write the IPv4 form \"192.0.2.1\""),
+            ("192.000.2.01", "\"192.0.2.1\""),
+        ] {
+            let finding = one(vec![(ip, entry("aws", "us-east-1"))]);
+            assert_eq!(finding.place, Place::Entry(ip.to_string()), "{ip}");
+            assert_eq!(finding.summary, "Invalid origin IP address");
+            assert!(finding.detail.contains(needle), "{ip}: {}", finding.detail);
+        }
+    }
+
+    #[test]
+    fn vendors_are_exact() {
+        let finding = one(vec![("192.0.2.1", entry("AWS", "us-east-1"))]);
+        assert_eq!(finding.place, Place::Vendor("192.0.2.1".into()));
+        assert!(finding.detail.contains("write \"aws\""), "{}", finding.detail);
+        let finding = one(vec![("192.0.2.1", entry("alibaba", "cn-hangzhou"))]);
+        assert!(finding.detail.contains("\"aws\", \"azure\", \"gcp\" or \"oci\""));
+        let null_vendor =
+            Maybe::Known(ConfigEntry { vendor: Maybe::Null, region: Maybe::Known("x".into()) });
+        assert_eq!(one(vec![("192.0.2.1", null_vendor)]).place, Place::Vendor("192.0.2.1".into()));
+    }
+
+    #[test]
+    fn regions_must_be_given() {
+        for region in ["", "  ", " us-east-1"] {
+            let finding = one(vec![("192.0.2.1", entry("aws", region))]);
+            assert_eq!(finding.place, Place::Region("192.0.2.1".into()), "{region:?}");
+        }
+    }
+
+    #[test]
+    fn null_entry_is_an_error() {
+        assert_eq!(one(vec![("192.0.2.1", Maybe::Null)]).place, Place::Entry("192.0.2.1".into()));
+    }
+
+    #[test]
+    fn duplicates_name_both_spellings() {
+        let finding = one(vec![
+            ("2001:DB8::1", entry("aws", "us-east-1")),
+            ("2001:db8::1", entry("aws", "us-east-1")),
+        ]);
+        assert_eq!(finding.summary, "Duplicate origin IP address");
+        assert!(finding.detail.contains("\"2001:DB8::1\""));
+        assert!(finding.detail.contains("\"2001:db8::1\""));
+        assert!(matches!(finding.place, Place::Entry(_)));
+    }
+
+    #[test]
+    fn at_most_3500_entries() {
+        let many = |n: u32| -> Vec<(String, Maybe<ConfigEntry>)> {
+            (0..n).map(|i| (std::net::Ipv4Addr::from(0x0a00_0000 + i).to_string(), entry("aws", "r"))).collect()
+        };
+        let check = |n| {
+            let entries = many(n);
+            validate_config(&config(entries.iter().map(|(k, e)| (k.as_str(), e.clone())).collect()))
+        };
+        assert_eq!(check(3_500), vec![]);
+        let findings = check(3_501);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].place, Place::Mappings);
+        assert!(findings[0].detail.contains("3,501") || findings[0].detail.contains("3501"));
+    }
+
+    #[test]
+    fn zone_ids_are_32_lower_case_hex() {
+        assert!(check_zone_id("023e105f4ecef8ad9ca31a8372d0c353").is_ok());
+        assert!(check_zone_id("023E105F4ECEF8AD9CA31A8372D0C353").unwrap_err().contains("lower case"));
+        assert!(check_zone_id("023e105f").is_err());
+        assert!(check_zone_id("").is_err());
+        assert!(check_zone_id("023e105f4ecef8ad9ca31a8372d0c35g").is_err());
+        let mut bad = config(vec![]);
+        bad.zone_id = Maybe::Known("nope".into());
+        assert_eq!(validate_config(&bad)[0].place, Place::ZoneId);
+    }
+
+    #[test]
+    fn unknown_values_are_accepted() {
+        let unknown = MappingsConfig { zone_id: Maybe::Unknown, mappings: Maybe::Unknown };
+        assert_eq!(validate_config(&unknown), vec![]);
+        let partly = Maybe::Known(ConfigEntry { vendor: Maybe::Unknown, region: Maybe::Unknown });
+        assert_eq!(validate_config(&config(vec![("192.0.2.1", partly), ("192.0.2.2", Maybe::Unknown)])), vec![]);
+        // the known parts are still checked
+        let bad_region = Maybe::Known(ConfigEntry { vendor: Maybe::Unknown, region: Maybe::Known(String::new()) });
+        assert_eq!(one(vec![("192.0.2.1", bad_region)]).place, Place::Region("192.0.2.1".into()));
+    }
+}

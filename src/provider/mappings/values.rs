@@ -1,0 +1,203 @@
+//! Conversions between Terraform values and the plain model, and findings into diagnostics.
+
+use std::collections::BTreeMap;
+
+use super::finding::{Finding, Place, Severity};
+use super::model::{ConfigEntry, MappingSet, MappingsConfig, MappingsState, Maybe, Target};
+use super::schema::{ID, MAPPINGS, MODIFIED_ON, REGION, VENDOR, ZONE_ID};
+use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Severity as TfSeverity, Value};
+
+fn maybe_string(value: Option<&Value>) -> Maybe<String> {
+    match value {
+        Some(Value::String(text)) => Maybe::Known(text.clone()),
+        Some(Value::Unknown) => Maybe::Unknown,
+        _ => Maybe::Null,
+    }
+}
+
+/// The configuration (or a proposed/planned value) as far as it is known.
+pub fn config_from_value(value: &Value) -> MappingsConfig {
+    let mappings = match value.get_attr(MAPPINGS) {
+        Some(Value::Map(entries)) => Maybe::Known(
+            entries.iter().map(|(key, entry)| (key.clone(), entry_from_value(entry))).collect(),
+        ),
+        Some(Value::Unknown) => Maybe::Unknown,
+        _ => Maybe::Null,
+    };
+    MappingsConfig { zone_id: maybe_string(value.get_attr(ZONE_ID)), mappings }
+}
+
+fn entry_from_value(entry: &Value) -> Maybe<ConfigEntry> {
+    match entry {
+        Value::Unknown => Maybe::Unknown,
+        Value::Object(_) => Maybe::Known(ConfigEntry {
+            vendor: maybe_string(entry.get_attr(VENDOR)),
+            region: maybe_string(entry.get_attr(REGION)),
+        }),
+        _ => Maybe::Null,
+    }
+}
+
+/// Why a stored state cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StateError {
+    #[error("the stored state has no zone_id")]
+    MissingZoneId,
+    #[error("the stored state has no mappings map")]
+    MissingMappings,
+    #[error("the stored mapping for \"{0}\" has no vendor or no region")]
+    IncompleteEntry(String),
+}
+
+/// The state as plain data; `Ok(None)` for a null state (no resource).
+pub fn state_from_value(value: &Value) -> Result<Option<MappingsState>, StateError> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let zone_id = value.get_attr(ZONE_ID).and_then(Value::as_str).ok_or(StateError::MissingZoneId)?;
+    let entries = match value.get_attr(MAPPINGS) {
+        Some(Value::Map(entries)) => entries,
+        _ => return Err(StateError::MissingMappings),
+    };
+    let mappings = entries
+        .iter()
+        .map(|(key, entry)| {
+            let text = |name| entry.get_attr(name).and_then(Value::as_str);
+            match (text(VENDOR), text(REGION)) {
+                (Some(vendor), Some(region)) => Ok((key.clone(), Target::new(vendor, region))),
+                _ => Err(StateError::IncompleteEntry(key.clone())),
+            }
+        })
+        .collect::<Result<MappingSet, _>>()?;
+    let modified_on = value.get_attr(MODIFIED_ON).and_then(Value::as_str).map(str::to_string);
+    Ok(Some(MappingsState { zone_id: zone_id.to_string(), mappings, modified_on }))
+}
+
+pub fn mappings_to_value(mappings: &MappingSet) -> Value {
+    let entries: BTreeMap<String, Value> = mappings
+        .iter()
+        .map(|(key, target)| {
+            let entry = Value::object([
+                (VENDOR, Value::string(&target.vendor)),
+                (REGION, Value::string(&target.region)),
+            ]);
+            (key.clone(), entry)
+        })
+        .collect();
+    Value::Map(entries)
+}
+
+pub fn state_to_value(state: &MappingsState) -> Value {
+    Value::object([
+        (ID, Value::string(&state.zone_id)),
+        (ZONE_ID, Value::string(&state.zone_id)),
+        (MAPPINGS, mappings_to_value(&state.mappings)),
+        (MODIFIED_ON, Value::from(state.modified_on.clone())),
+    ])
+}
+
+pub fn maybe_to_value(value: &Maybe<String>) -> Value {
+    match value {
+        Maybe::Known(text) => Value::string(text),
+        Maybe::Unknown => Value::Unknown,
+        Maybe::Null => Value::Null,
+    }
+}
+
+pub fn place_to_path(place: &Place) -> Option<AttributePath> {
+    let entry = |key: &str| AttributePath::new(MAPPINGS).key(key);
+    match place {
+        Place::Resource => None,
+        Place::ZoneId => Some(AttributePath::new(ZONE_ID)),
+        Place::Mappings => Some(AttributePath::new(MAPPINGS)),
+        Place::Entry(key) => Some(entry(key)),
+        Place::Vendor(key) => Some(entry(key).attr(VENDOR)),
+        Place::Region(key) => Some(entry(key).attr(REGION)),
+    }
+}
+
+pub fn to_diagnostics(findings: impl IntoIterator<Item = Finding>) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    for finding in findings {
+        diagnostics.push(Diagnostic {
+            severity: match finding.severity {
+                Severity::Error => TfSeverity::Error,
+                Severity::Warning => TfSeverity::Warning,
+            },
+            path: place_to_path(&finding.place),
+            summary: finding.summary,
+            detail: finding.detail,
+        });
+    }
+    diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state_value() -> Value {
+        Value::object([
+            (ID, Value::string("z")),
+            (ZONE_ID, Value::string("z")),
+            (
+                MAPPINGS,
+                Value::map([(
+                    "2001:DB8::1",
+                    Value::object([(VENDOR, Value::string("gcp")), (REGION, Value::string("us-central1"))]),
+                )]),
+            ),
+            (MODIFIED_ON, Value::string("2026-03-01T12:00:00Z")),
+        ])
+    }
+
+    #[test]
+    fn state_round_trips() {
+        let state = state_from_value(&state_value()).unwrap().unwrap();
+        assert_eq!(state.zone_id, "z");
+        assert_eq!(state.mappings.get("2001:DB8::1"), Some(&Target::new("gcp", "us-central1")));
+        assert_eq!(state_to_value(&state), state_value());
+        assert_eq!(state_from_value(&Value::Null), Ok(None));
+    }
+
+    #[test]
+    fn malformed_state_is_an_error() {
+        let mut value = state_value();
+        value.set_attr(MAPPINGS, Value::map([("192.0.2.1", Value::object([(VENDOR, Value::Null)]))]));
+        assert_eq!(state_from_value(&value), Err(StateError::IncompleteEntry("192.0.2.1".into())));
+        value.set_attr(ZONE_ID, Value::Null);
+        assert_eq!(state_from_value(&value), Err(StateError::MissingZoneId));
+    }
+
+    #[test]
+    fn config_keeps_unknowns() {
+        let value = Value::object([
+            (ZONE_ID, Value::Unknown),
+            (
+                MAPPINGS,
+                Value::map([
+                    ("192.0.2.1", Value::object([(VENDOR, Value::Unknown), (REGION, Value::string("r"))])),
+                    ("192.0.2.2", Value::Unknown),
+                ]),
+            ),
+        ]);
+        let config = config_from_value(&value);
+        assert_eq!(config.zone_id, Maybe::Unknown);
+        let Maybe::Known(entries) = &config.mappings else { panic!("mappings should be known") };
+        assert_eq!(entries["192.0.2.2"], Maybe::Unknown);
+        assert_eq!(
+            entries["192.0.2.1"],
+            Maybe::Known(ConfigEntry { vendor: Maybe::Unknown, region: Maybe::Known("r".into()) })
+        );
+        let whole = Value::object([(ZONE_ID, Value::Null), (MAPPINGS, Value::Unknown)]);
+        assert_eq!(config_from_value(&whole).mappings, Maybe::Unknown);
+    }
+
+    #[test]
+    fn places_become_paths() {
+        let diagnostics = to_diagnostics([Finding::error(Place::Region("192.0.2.1".into()), "s", "d")]);
+        let path = diagnostics.0[0].path.clone().unwrap();
+        assert_eq!(path.to_string(), r#"mappings["192.0.2.1"].region"#);
+        assert_eq!(place_to_path(&Place::Resource), None);
+    }
+}

@@ -1,0 +1,129 @@
+//! End-to-end: real Terraform installs, validates, describes and configures the provider.
+
+mod support;
+
+use support::{for_each_terraform, LocalApi, Workspace, PROVIDER_ADDRESS, PROVIDER_SOURCE};
+
+const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
+
+fn required_providers() -> String {
+    format!("terraform {{\n  required_providers {{\n    cloudflare = {{ source = \"{PROVIDER_SOURCE}\" }}\n  }}\n}}\n")
+}
+
+fn one_mapping() -> String {
+    format!(
+        "resource \"cloudflare_origin_cloud_region_mappings\" \"origins\" {{\n  zone_id = \"{ZONE}\"\n  mappings = {{\n    \"192.0.2.1\" = {{ vendor = \"aws\", region = \"us-east-1\" }}\n  }}\n}}\n"
+    )
+}
+
+#[test]
+fn init_validate_and_schema_match_the_golden_file() {
+    for_each_terraform("init/validate/schema", |terraform| {
+        let workspace = Workspace::new(terraform);
+        workspace.write("main.tf", &(required_providers() + &one_mapping()));
+        let init = workspace.init();
+        assert!(
+            init.stdout.contains("Installing cloudflare/cloudflare"),
+            "init installs from the mirror:\n{}",
+            init.all()
+        );
+        workspace.run(&["validate", "-no-color"]).assert_ok("terraform validate");
+
+        let schema = workspace.run(&["providers", "schema", "-json"]);
+        schema.assert_ok("terraform providers schema -json");
+        let parsed: serde_json::Value =
+            serde_json::from_str(&schema.stdout).expect("schema output is JSON");
+        let ours = &parsed["provider_schemas"][PROVIDER_ADDRESS];
+        assert!(ours.is_object(), "our provider is in the schema output: {parsed}");
+        let golden_path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/providers-schema.json");
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            let pretty = serde_json::to_string_pretty(ours).expect("render JSON") + "\n";
+            std::fs::write(golden_path, pretty).expect("write the golden file");
+        }
+        let golden: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(golden_path).expect("read the golden schema (UPDATE_GOLDEN=1 writes it)"),
+        )
+        .expect("golden file is JSON");
+        assert_eq!(ours, &golden, "schema differs from tests/golden/providers-schema.json (Terraform {})", terraform.version);
+    });
+}
+
+#[test]
+fn plan_without_credentials_names_attributes_and_env_vars() {
+    for_each_terraform("missing credentials", |terraform| {
+        let api = LocalApi::start();
+        let mut workspace = Workspace::new(terraform);
+        workspace.set_env("CLOUDFLARE_BASE_URL", &api.base_url);
+        workspace.write("main.tf", &(required_providers() + &one_mapping()));
+        workspace.init();
+        let plan = workspace.plan();
+        assert_eq!(plan.code, 1, "plan must fail:\n{}", plan.all());
+        let out = plan.all();
+        assert!(out.contains("Missing Cloudflare credentials"), "{out}");
+        for needle in ["api_token", "CLOUDFLARE_API_TOKEN", "api_key", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL"] {
+            assert!(out.contains(needle), "{needle} named in:\n{out}");
+        }
+        assert_eq!(api.write_requests(), 0, "no write request may reach the API");
+    });
+}
+
+#[test]
+fn plan_with_conflicting_credentials_points_at_api_key_without_echoing_secrets() {
+    for_each_terraform("conflicting credentials", |terraform| {
+        let api = LocalApi::start();
+        let mut workspace = Workspace::new(terraform);
+        workspace.set_env("CLOUDFLARE_BASE_URL", &api.base_url);
+        let provider = "provider \"cloudflare\" {\n  api_token = \"tok-SECRET-0001\"\n  api_key   = \"key-SECRET-0002\"\n  email     = \"ops@example.com\"\n}\n";
+        workspace.write("main.tf", &(required_providers() + provider + &one_mapping()));
+        workspace.init();
+        let plan = workspace.plan();
+        assert_eq!(plan.code, 1, "plan must fail:\n{}", plan.all());
+        let out = plan.all();
+        assert!(out.contains("Conflicting credentials"), "{out}");
+        assert!(out.contains("api_key   = "), "diagnostic shows the api_key line:\n{out}");
+        assert!(!out.contains("tok-SECRET-0001") && !out.contains("key-SECRET-0002"), "secret echoed:\n{out}");
+        assert_eq!(api.write_requests(), 0);
+    });
+}
+
+#[test]
+fn plain_http_base_url_to_a_remote_host_is_refused() {
+    for_each_terraform("http base_url", |terraform| {
+        let mut workspace = Workspace::new(terraform);
+        workspace.set_env("CLOUDFLARE_API_TOKEN", "tok-SECRET-0003");
+        let provider = "provider \"cloudflare\" {\n  base_url = \"http://api.example.com/client/v4\"\n}\n";
+        workspace.write("main.tf", &(required_providers() + provider + &one_mapping()));
+        workspace.init();
+        let validate = workspace.run(&["validate", "-no-color"]);
+        assert_eq!(validate.code, 1, "{}", validate.all());
+        assert!(validate.all().contains("Invalid base_url"), "{}", validate.all());
+        assert!(validate.all().contains("base_url = "), "points at the line:\n{}", validate.all());
+    });
+}
+
+#[test]
+fn tf_log_debug_shows_provider_lines_at_their_level_and_no_secret() {
+    for_each_terraform("TF_LOG", |terraform| {
+        let api = LocalApi::start();
+        let mut workspace = Workspace::new(terraform);
+        api.connect(&mut workspace);
+        workspace.write("main.tf", &(required_providers() + &one_mapping()));
+        workspace.init();
+        let log_path = workspace.path().join("terraform.log");
+        workspace.set_env("TF_LOG", "DEBUG");
+        workspace.set_env("TF_LOG_PATH", &log_path.display().to_string());
+        let plan = workspace.plan();
+        assert_eq!(plan.code, 2, "plan shows the create:\n{}", plan.all());
+        let log = std::fs::read_to_string(&log_path).expect("read the Terraform log");
+        let ours: Vec<&str> = log
+            .lines()
+            .filter(|line| line.contains("provider.terraform-provider-cloudflare"))
+            .collect();
+        assert!(
+            ours.iter().any(|line| line.contains("[DEBUG]") && line.contains("configuring the Cloudflare API client")),
+            "our DEBUG line is in the log:\n{}",
+            ours.join("\n")
+        );
+        assert!(!log.contains(api.token()), "the API token appears in the log");
+    });
+}
