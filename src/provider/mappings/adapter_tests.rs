@@ -143,7 +143,9 @@ async fn batches_are_chunked_and_only_changes_are_sent() {
     let (state, diagnostics) = converge(&client, &state, &config(&changed)).await;
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     assert_eq!(control.request_count("PATCH", BATCH), 1);
-    assert_eq!(control.request_count("*", ""), 1, "no other request");
+    // Besides the batch, only the plan's region check (fresh cache here; once per process).
+    assert_eq!(control.request_count("*", ""), 2, "{:?}", control.requests());
+    assert_eq!(control.request_count("GET", "/supported_regions"), 1);
     assert_eq!(state.get_attr(MAPPINGS), Some(&mappings(&changed)));
     emulator.shutdown().await;
 }
