@@ -285,3 +285,89 @@ async fn zone_change_requires_replacement() {
     assert_eq!(plan.planned_state.get_attr(ID), Some(&Value::string("11111111111111111111111111111111")));
     emulator.shutdown().await;
 }
+
+mod through_the_resource_trait {
+    use super::*;
+    use crate::provider::data::ProviderData;
+    use crate::provider::mappings::MappingsResource;
+    use crate::tfplugin::{ApplyRequest, ImportRequest, ReadRequest, Resource};
+
+    async fn resource_with_client() -> (Emulator, MappingsResource) {
+        let (emulator, _) = start().await;
+        let url = Url::parse(&emulator.base_url()).unwrap();
+        let client_config = ClientConfig::new(url, Credentials::Token(Secret::new(DEFAULT_TEST_TOKEN)));
+        let data = ProviderData::new();
+        data.set_client(Client::new(client_config, CancellationToken::new()).unwrap());
+        (emulator, MappingsResource::new(data))
+    }
+
+    #[tokio::test]
+    async fn create_read_import_destroy() {
+        let (emulator, resource) = resource_with_client().await;
+        let desired = config(&[("192.0.2.1", "aws", "us-east-1"), ("2001:DB8::1", "gcp", "us-central1")]);
+        assert!(resource.validate(&desired).await.is_empty());
+
+        let plan = resource
+            .plan(PlanRequest {
+                prior_state: Value::Null,
+                proposed_new_state: proposed(&desired, &Value::Null),
+                config: desired.clone(),
+                prior_private: Vec::new(),
+            })
+            .await;
+        assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+        let created = resource
+            .apply(ApplyRequest {
+                prior_state: Value::Null,
+                planned_state: plan.planned_state,
+                config: desired.clone(),
+                planned_private: Vec::new(),
+            })
+            .await;
+        assert!(created.diagnostics.is_empty(), "{:?}", created.diagnostics);
+        assert_eq!(created.new_state.get_attr(MAPPINGS), desired.get_attr(MAPPINGS));
+
+        let read = resource.read(ReadRequest { current_state: created.new_state.clone(), private: Vec::new() }).await;
+        assert_eq!(read.new_state, created.new_state);
+
+        let imported = resource.import(ImportRequest { id: ZONE.to_string() }).await;
+        assert_eq!(imported.imported.len(), 1);
+
+        let destroyed = resource
+            .apply(ApplyRequest {
+                prior_state: created.new_state,
+                planned_state: Value::Null,
+                config: Value::Null,
+                planned_private: Vec::new(),
+            })
+            .await;
+        assert!(destroyed.diagnostics.is_empty(), "{:?}", destroyed.diagnostics);
+        assert_eq!(destroyed.new_state, Value::Null);
+        assert!(emulator.control().mappings(ZONE).is_empty());
+        emulator.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn without_a_client_state_is_left_alone() {
+        let resource = MappingsResource::new(ProviderData::new());
+        let state = Value::object([
+            (ID, Value::string(ZONE)),
+            (ZONE_ID, Value::string(ZONE)),
+            (MAPPINGS, mappings(&[("192.0.2.1", "aws", "us-east-1")])),
+            (MODIFIED_ON, Value::Null),
+        ]);
+        let read = resource.read(ReadRequest { current_state: state.clone(), private: Vec::new() }).await;
+        assert!(read.diagnostics.has_errors());
+        assert_eq!(read.new_state, state);
+        // Planning works without a client (regions are simply not checked).
+        let plan = resource
+            .plan(PlanRequest {
+                prior_state: Value::Null,
+                proposed_new_state: proposed(&state, &Value::Null),
+                config: state.clone(),
+                prior_private: Vec::new(),
+            })
+            .await;
+        assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+    }
+}
