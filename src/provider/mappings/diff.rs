@@ -52,11 +52,7 @@ pub fn changes(prior: &MappingSet, desired: &MappingSet) -> Changes {
                 .get(canonical)
                 .and_then(|prior_key| prior.get(prior_key))
                 .is_some_and(|prior_target| prior_target == target);
-            (!unchanged).then(|| Upsert {
-                key: key.to_string(),
-                canonical: canonical.clone(),
-                target: target.clone(),
-            })
+            (!unchanged).then(|| Upsert { key: key.to_string(), canonical: canonical.clone(), target: target.clone() })
         })
         .collect();
     let removals = prior_index
@@ -77,10 +73,7 @@ mod tests {
     use super::*;
 
     fn set(entries: &[(&str, &str, &str)]) -> MappingSet {
-        entries
-            .iter()
-            .map(|(ip, vendor, region)| (ip.to_string(), Target::new(*vendor, *region)))
-            .collect()
+        entries.iter().map(|(ip, vendor, region)| (ip.to_string(), Target::new(*vendor, *region))).collect()
     }
 
     #[test]
@@ -106,8 +99,16 @@ mod tests {
         assert_eq!(
             result.upserts,
             vec![
-                Upsert { key: "192.0.2.2".into(), canonical: "192.0.2.2".into(), target: Target::new("aws", "us-west-2") },
-                Upsert { key: "192.0.2.4".into(), canonical: "192.0.2.4".into(), target: Target::new("oci", "us-ashburn-1") },
+                Upsert {
+                    key: "192.0.2.2".into(),
+                    canonical: "192.0.2.2".into(),
+                    target: Target::new("aws", "us-west-2")
+                },
+                Upsert {
+                    key: "192.0.2.4".into(),
+                    canonical: "192.0.2.4".into(),
+                    target: Target::new("oci", "us-ashburn-1")
+                },
             ]
         );
         assert_eq!(result.removals, vec![Removal { key: "2001:DB8::3".into(), canonical: "2001:db8::3".into() }]);

@@ -56,8 +56,8 @@ fn parse_ip_list(list: &str) -> Result<Vec<String>, ImportIdError> {
         if ip.is_empty() {
             return Err(ImportIdError::EmptyEntry);
         }
-        let canonical = check_ip(ip)
-            .map_err(|problem| ImportIdError::Ip { ip: ip.to_string(), reason: problem.detail })?;
+        let canonical =
+            check_ip(ip).map_err(|problem| ImportIdError::Ip { ip: ip.to_string(), reason: problem.detail })?;
         if let Some(first) = seen.insert(canonical, ip.to_string()) {
             return Err(ImportIdError::Duplicate { first, second: ip.to_string() });
         }
@@ -154,7 +154,10 @@ mod tests {
         assert!(matches!(select(&all, &MappingSet::new()), Err(ImportSelectError::NothingToImport { .. })));
         let listed = parse_import_id(&format!("{ZONE}/192.0.2.1,192.0.2.7,192.0.2.8")).unwrap();
         let error = select(&listed, &remote()).unwrap_err();
-        assert_eq!(error, ImportSelectError::Missing { zone_id: ZONE.into(), missing: vec!["192.0.2.7".into(), "192.0.2.8".into()] });
+        assert_eq!(
+            error,
+            ImportSelectError::Missing { zone_id: ZONE.into(), missing: vec!["192.0.2.7".into(), "192.0.2.8".into()] }
+        );
         assert!(error.to_string().contains("192.0.2.7, 192.0.2.8"));
     }
 }

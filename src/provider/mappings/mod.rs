@@ -24,8 +24,8 @@ pub mod regions;
 mod remote;
 mod resource;
 pub mod schema;
-pub mod validate;
 mod upgrade;
+pub mod validate;
 mod values;
 
 pub use resource::MappingsResource;

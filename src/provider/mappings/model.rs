@@ -70,10 +70,7 @@ impl MappingSet {
 
     /// The entry for an address, whatever its spelling here.
     pub fn find_canonical(&self, canonical: &str) -> Option<(&str, &Target)> {
-        self.entries
-            .iter()
-            .find(|(key, _)| canonical_key(key) == canonical)
-            .map(|(key, target)| (key.as_str(), target))
+        self.entries.iter().find(|(key, _)| canonical_key(key) == canonical).map(|(key, target)| (key.as_str(), target))
     }
 
     /// Same addresses with the same vendor and region, ignoring how the addresses are spelled.
@@ -152,10 +149,7 @@ mod tests {
     use super::*;
 
     fn set(entries: &[(&str, &str, &str)]) -> MappingSet {
-        entries
-            .iter()
-            .map(|(ip, vendor, region)| (ip.to_string(), Target::new(*vendor, *region)))
-            .collect()
+        entries.iter().map(|(ip, vendor, region)| (ip.to_string(), Target::new(*vendor, *region))).collect()
     }
 
     #[test]
@@ -193,9 +187,8 @@ mod tests {
 
     #[test]
     fn known_mappings_only_when_everything_is_known() {
-        let entry = |vendor: Maybe<String>| {
-            Maybe::Known(ConfigEntry { vendor, region: Maybe::Known("us-east-1".into()) })
-        };
+        let entry =
+            |vendor: Maybe<String>| Maybe::Known(ConfigEntry { vendor, region: Maybe::Known("us-east-1".into()) });
         let config = |vendor| MappingsConfig {
             zone_id: Maybe::Unknown,
             mappings: Maybe::Known([("192.0.2.1".to_string(), entry(vendor))].into_iter().collect()),

@@ -178,11 +178,7 @@ fn request_failures(operation: &str, not_applied: &[NotApplied]) -> Vec<Finding>
             Finding::error(
                 Place::Mappings,
                 format!("Batch {operation} of origin cloud region mappings failed"),
-                format!(
-                    "{}\n\n{count} {noun} not applied: {}.",
-                    chunk.error,
-                    chunk.ips.join(", ")
-                ),
+                format!("{}\n\n{count} {noun} not applied: {}.", chunk.error, chunk.ips.join(", ")),
             )
         })
         .collect()
@@ -199,11 +195,7 @@ pub fn modified_on_after_apply(
     if upserted.applied_anything() || removed.applied_anything() {
         // Deletions run before upserts (freeing room under the zone's limit), so the upserts'
         // timestamp is the later one.
-        return upserted
-            .modified_on
-            .clone()
-            .or_else(|| removed.modified_on.clone())
-            .unwrap_or_else(now);
+        return upserted.modified_on.clone().or_else(|| removed.modified_on.clone()).unwrap_or_else(now);
     }
     prior.map(str::to_string).unwrap_or_else(now)
 }
@@ -215,10 +207,7 @@ mod tests {
     use super::*;
 
     fn set(entries: &[(&str, &str, &str)]) -> MappingSet {
-        entries
-            .iter()
-            .map(|(ip, vendor, region)| (ip.to_string(), Target::new(*vendor, *region)))
-            .collect()
+        entries.iter().map(|(ip, vendor, region)| (ip.to_string(), Target::new(*vendor, *region))).collect()
     }
 
     fn ok(ips: &[&str]) -> BatchResult {
@@ -234,7 +223,8 @@ mod tests {
         let prior = set(&[("192.0.2.1", "aws", "a"), ("192.0.2.9", "aws", "a")]);
         let desired = set(&[("192.0.2.1", "aws", "b"), ("2001:DB8::1", "gcp", "c")]);
         let plan = changes(&prior, &desired);
-        let merged = merge(&prior, &desired, &plan, &ok(&["192.0.2.1", "2001:db8::1"]), &ok(&["192.0.2.9"]), Operation::Update);
+        let merged =
+            merge(&prior, &desired, &plan, &ok(&["192.0.2.1", "2001:db8::1"]), &ok(&["192.0.2.9"]), Operation::Update);
         assert_eq!(merged.mappings, Some(desired));
         assert_eq!(merged.findings, vec![]);
     }
@@ -242,18 +232,18 @@ mod tests {
     #[test]
     fn partial_update_keeps_reality() {
         let prior = set(&[
-            ("192.0.2.1", "aws", "old"),   // change fails
-            ("192.0.2.2", "aws", "old"),   // change succeeds
-            ("192.0.2.3", "aws", "keep"),  // unchanged
-            ("192.0.2.8", "aws", "gone"),  // deletion fails
-            ("192.0.2.9", "aws", "gone"),  // deletion succeeds
+            ("192.0.2.1", "aws", "old"),  // change fails
+            ("192.0.2.2", "aws", "old"),  // change succeeds
+            ("192.0.2.3", "aws", "keep"), // unchanged
+            ("192.0.2.8", "aws", "gone"), // deletion fails
+            ("192.0.2.9", "aws", "gone"), // deletion succeeds
         ]);
         let desired = set(&[
             ("192.0.2.1", "aws", "new"),
             ("192.0.2.2", "aws", "new"),
             ("192.0.2.3", "aws", "keep"),
-            ("192.0.2.4", "aws", "new"),   // addition fails
-            ("192.0.2.5", "aws", "new"),   // addition succeeds
+            ("192.0.2.4", "aws", "new"), // addition fails
+            ("192.0.2.5", "aws", "new"), // addition succeeds
         ]);
         let plan = changes(&prior, &desired);
         let mut upserted = ok(&["192.0.2.2", "192.0.2.5"]);
@@ -342,7 +332,14 @@ mod tests {
 
     #[test]
     fn empty_create_is_a_resource() {
-        let merged = merge(&MappingSet::new(), &MappingSet::new(), &Changes::default(), &BatchResult::default(), &BatchResult::default(), Operation::Create);
+        let merged = merge(
+            &MappingSet::new(),
+            &MappingSet::new(),
+            &Changes::default(),
+            &BatchResult::default(),
+            &BatchResult::default(),
+            Operation::Create,
+        );
         assert_eq!(merged.mappings, Some(MappingSet::new()));
     }
 
@@ -351,7 +348,8 @@ mod tests {
         let prior = set(&[("192.0.2.1", "aws", "old"), ("192.0.2.9", "aws", "x")]);
         let desired = set(&[("192.0.2.1", "aws", "new")]);
         let plan = changes(&prior, &desired);
-        let merged = merge(&prior, &desired, &plan, &BatchResult::default(), &BatchResult::default(), Operation::Update);
+        let merged =
+            merge(&prior, &desired, &plan, &BatchResult::default(), &BatchResult::default(), Operation::Update);
         assert_eq!(merged.mappings, Some(prior));
         assert_eq!(merged.findings.len(), 1);
         assert!(merged.findings[0].detail.contains("192.0.2.1, 192.0.2.9"));

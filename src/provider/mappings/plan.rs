@@ -2,7 +2,7 @@
 //! Terraform accepts for a non-computed attribute either the config value or the prior value;
 //! computed values may be anything, and unknown means "known after apply".
 
-use super::model::{Maybe, MappingsConfig, MappingsState};
+use super::model::{MappingsConfig, MappingsState, Maybe};
 
 /// How `mappings` is planned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +68,10 @@ mod tests {
     fn state(entries: &[(&str, &str)]) -> MappingsState {
         MappingsState {
             zone_id: ZONE.into(),
-            mappings: entries.iter().map(|(ip, region)| (ip.to_string(), Target::new("aws", *region))).collect::<MappingSet>(),
+            mappings: entries
+                .iter()
+                .map(|(ip, region)| (ip.to_string(), Target::new("aws", *region)))
+                .collect::<MappingSet>(),
             modified_on: Some("2026-03-01T12:00:00Z".into()),
         }
     }
@@ -80,7 +83,10 @@ mod tests {
     #[test]
     fn create_plans_unknown_modified_on() {
         let decision = decide(None, &config(known(ZONE), &[("192.0.2.1", known("a"))]));
-        assert_eq!(decision, PlanDecision { replace: false, mappings: PlannedMappings::FromConfig, modified_on: None, id: known(ZONE) });
+        assert_eq!(
+            decision,
+            PlanDecision { replace: false, mappings: PlannedMappings::FromConfig, modified_on: None, id: known(ZONE) }
+        );
     }
 
     #[test]

@@ -35,7 +35,11 @@ pub async fn plan(request: &PlanRequest, client: Option<Arc<Client>>, regions: &
         Ok(prior) => prior,
         Err(error) => {
             let detail = format!("{error}. Remove the resource from state and import it again.");
-            return respond(request.proposed_new_state.clone(), Vec::new(), Diagnostics::from_error("Invalid prior state", detail));
+            return respond(
+                request.proposed_new_state.clone(),
+                Vec::new(),
+                Diagnostics::from_error("Invalid prior state", detail),
+            );
         }
     };
 
@@ -91,10 +95,9 @@ async fn check_regions(
         return Vec::new();
     }
     match regions.get_or_fetch(zone_id, || fetch_catalog(client, zone_id.clone())).await {
-        Ok(catalog) => entries
-            .into_iter()
-            .filter_map(|(key, vendor, region)| catalog.check(key, vendor, region))
-            .collect(),
+        Ok(catalog) => {
+            entries.into_iter().filter_map(|(key, vendor, region)| catalog.check(key, vendor, region)).collect()
+        }
         Err(error) => vec![Finding::warning(
             Place::Mappings,
             "Regions not checked",
@@ -128,7 +131,8 @@ mod tests {
 
     #[test]
     fn only_entries_that_will_be_sent_are_checked() {
-        let config = config(&[("2001:DB8::1", "gcp", "us-central1"), ("192.0.2.1", "aws", "new"), ("192.0.2.2", "AWS", "x")]);
+        let config =
+            config(&[("2001:DB8::1", "gcp", "us-central1"), ("192.0.2.1", "aws", "new"), ("192.0.2.2", "AWS", "x")]);
         let prior: MappingSet = [("2001:db8::1".to_string(), Target::new("gcp", "us-central1"))].into_iter().collect();
         assert_eq!(entries_to_check(&config, Some(&prior)), vec![("192.0.2.1", "aws", "new")]);
         assert_eq!(entries_to_check(&config, None).len(), 2);

@@ -47,10 +47,7 @@ mod tests {
     use super::*;
 
     fn set(entries: &[(&str, &str, &str)]) -> MappingSet {
-        entries
-            .iter()
-            .map(|(ip, vendor, region)| (ip.to_string(), Target::new(*vendor, *region)))
-            .collect()
+        entries.iter().map(|(ip, vendor, region)| (ip.to_string(), Target::new(*vendor, *region))).collect()
     }
 
     const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";

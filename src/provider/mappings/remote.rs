@@ -20,9 +20,7 @@ pub struct Listing {
 pub async fn list(client: &Client, zone_id: &str) -> Result<Listing, ApiError> {
     match client.list(zone_id).await {
         Ok(list) => Ok(Listing {
-            mappings: remote_set(
-                list.mappings.into_iter().map(|m| (m.ip, Target::new(m.vendor, m.region))),
-            ),
+            mappings: remote_set(list.mappings.into_iter().map(|m| (m.ip, Target::new(m.vendor, m.region)))),
             modified_on: list.modified_on,
         }),
         Err(error) if error.is_not_found() => Ok(Listing { mappings: MappingSet::new(), modified_on: None }),

@@ -12,8 +12,8 @@ use super::values::{config_from_value, state_from_value, to_diagnostics};
 use super::{apply, planning, read, upgrade};
 use crate::provider::data::ProviderData;
 use crate::tfplugin::{
-    ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource, Schema, UpgradeStateRequest, UpgradeStateResponse, Value,
+    ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse, Resource, Schema, UpgradeStateRequest, UpgradeStateResponse, Value,
 };
 
 /// The resource. Create one per provider process: it holds the supported-regions cache.
@@ -73,11 +73,8 @@ impl Resource for MappingsResource {
     }
 
     async fn apply(&self, request: ApplyRequest) -> ApplyResponse {
-        let respond = |new_state, diagnostics| ApplyResponse {
-            new_state,
-            private: request.planned_private.clone(),
-            diagnostics,
-        };
+        let respond =
+            |new_state, diagnostics| ApplyResponse { new_state, private: request.planned_private.clone(), diagnostics };
         let prior = match state_from_value(&request.prior_state) {
             Ok(prior) => prior,
             Err(error) => return respond(request.prior_state.clone(), invalid_state(error)),

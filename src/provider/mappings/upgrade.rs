@@ -1,7 +1,7 @@
 //! UpgradeResourceState: stored JSON (any schema version this provider knows) -> current schema.
 //! Runs without a configured provider.
 
-use super::schema::{schema, SCHEMA_VERSION, TYPE_NAME, ZONE_ID, ID};
+use super::schema::{schema, ID, SCHEMA_VERSION, TYPE_NAME, ZONE_ID};
 use super::values::state_from_value;
 use crate::tfplugin::{json, Diagnostics, UpgradeStateRequest, UpgradeStateResponse, Value};
 

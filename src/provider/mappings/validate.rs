@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use super::finding::{Finding, Place};
-use super::model::{ConfigEntry, Maybe, MappingsConfig};
+use super::model::{ConfigEntry, MappingsConfig, Maybe};
 use crate::ip::{parse_ip, IpError};
 
 /// The cloud vendors Cloudflare knows, exactly as the API spells them.
@@ -46,9 +46,9 @@ pub fn check_ip(text: &str) -> Result<String, IpProblem> {
                 Err(_) => String::new(),
             }
         ))),
-        Err(IpError::Empty) => Err(invalid(
-            "An empty string is not an address; give a single IPv4 or IPv6 address.".to_string(),
-        )),
+        Err(IpError::Empty) => {
+            Err(invalid("An empty string is not an address; give a single IPv4 or IPv6 address.".to_string()))
+        }
         Err(error) => Err(invalid(format!("{error}."))),
     }
 }
@@ -120,9 +120,7 @@ pub fn validate_config(config: &MappingsConfig) -> Vec<Finding> {
     for (key, entry) in entries {
         match check_ip(key) {
             Ok(canonical) => spellings.entry(canonical).or_default().push(key),
-            Err(problem) => {
-                findings.push(Finding::error(Place::Entry(key.clone()), problem.summary, problem.detail))
-            }
+            Err(problem) => findings.push(Finding::error(Place::Entry(key.clone()), problem.summary, problem.detail)),
         }
         findings.extend(check_entry(key, entry));
     }
@@ -205,10 +203,7 @@ mod tests {
     use super::*;
 
     fn entry(vendor: &str, region: &str) -> Maybe<ConfigEntry> {
-        Maybe::Known(ConfigEntry {
-            vendor: Maybe::Known(vendor.to_string()),
-            region: Maybe::Known(region.to_string()),
-        })
+        Maybe::Known(ConfigEntry { vendor: Maybe::Known(vendor.to_string()), region: Maybe::Known(region.to_string()) })
     }
 
     fn config(entries: Vec<(&str, Maybe<ConfigEntry>)>) -> MappingsConfig {
@@ -261,8 +256,7 @@ mod tests {
         assert!(finding.detail.contains("write \"aws\""), "{}", finding.detail);
         let finding = one(vec![("192.0.2.1", entry("alibaba", "cn-hangzhou"))]);
         assert!(finding.detail.contains("\"aws\", \"azure\", \"gcp\" or \"oci\""));
-        let null_vendor =
-            Maybe::Known(ConfigEntry { vendor: Maybe::Null, region: Maybe::Known("x".into()) });
+        let null_vendor = Maybe::Known(ConfigEntry { vendor: Maybe::Null, region: Maybe::Known("x".into()) });
         assert_eq!(one(vec![("192.0.2.1", null_vendor)]).place, Place::Vendor("192.0.2.1".into()));
     }
 
@@ -281,10 +275,7 @@ mod tests {
 
     #[test]
     fn duplicates_name_both_spellings() {
-        let finding = one(vec![
-            ("2001:DB8::1", entry("aws", "us-east-1")),
-            ("2001:db8::1", entry("aws", "us-east-1")),
-        ]);
+        let finding = one(vec![("2001:DB8::1", entry("aws", "us-east-1")), ("2001:db8::1", entry("aws", "us-east-1"))]);
         assert_eq!(finding.summary, "Duplicate origin IP address");
         assert!(finding.detail.contains("\"2001:DB8::1\""));
         assert!(finding.detail.contains("\"2001:db8::1\""));

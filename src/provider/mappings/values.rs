@@ -18,9 +18,9 @@ fn maybe_string(value: Option<&Value>) -> Maybe<String> {
 /// The configuration (or a proposed/planned value) as far as it is known.
 pub fn config_from_value(value: &Value) -> MappingsConfig {
     let mappings = match value.get_attr(MAPPINGS) {
-        Some(Value::Map(entries)) => Maybe::Known(
-            entries.iter().map(|(key, entry)| (key.clone(), entry_from_value(entry))).collect(),
-        ),
+        Some(Value::Map(entries)) => {
+            Maybe::Known(entries.iter().map(|(key, entry)| (key.clone(), entry_from_value(entry))).collect())
+        }
         Some(Value::Unknown) => Maybe::Unknown,
         _ => Maybe::Null,
     };
@@ -77,10 +77,8 @@ pub fn mappings_to_value(mappings: &MappingSet) -> Value {
     let entries: BTreeMap<String, Value> = mappings
         .iter()
         .map(|(key, target)| {
-            let entry = Value::object([
-                (VENDOR, Value::string(&target.vendor)),
-                (REGION, Value::string(&target.region)),
-            ]);
+            let entry =
+                Value::object([(VENDOR, Value::string(&target.vendor)), (REGION, Value::string(&target.region))]);
             (key.clone(), entry)
         })
         .collect();

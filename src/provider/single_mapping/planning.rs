@@ -1,0 +1,87 @@
+//! PlanResourceChange: validation, the plan decision, and the region check against the zone's
+//! supported regions (only when vendor or region will be sent).
+
+use std::sync::Arc;
+
+use super::plan::{decide, ReplaceReason};
+use super::remote::fetch_catalog;
+use super::schema::{ID, MODIFIED_ON, ORIGIN_IP, ZONE_ID};
+use super::validate::validate_config;
+use super::values::{config_from_value, maybe_to_value, state_from_value, to_diagnostics};
+use super::model::SingleConfig;
+use crate::cloudflare::Client;
+use crate::provider::mappings::finding::{Finding, Place};
+use crate::provider::mappings::model::Maybe;
+use crate::provider::mappings::regions::RegionCache;
+use crate::provider::mappings::validate::VENDORS;
+use crate::tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
+
+pub async fn plan(request: &PlanRequest, client: Option<Arc<Client>>, regions: &RegionCache) -> PlanResponse {
+    let respond = |planned_state: Value, requires_replace, diagnostics| PlanResponse {
+        planned_state,
+        requires_replace,
+        planned_private: request.prior_private.clone(),
+        diagnostics,
+    };
+    if request.proposed_new_state.is_null() {
+        return respond(Value::Null, Vec::new(), Diagnostics::new());
+    }
+    let config = config_from_value(&request.config);
+    // Again at plan time: values unknown during validation may be known now.
+    let findings = validate_config(&config);
+    if !findings.is_empty() {
+        return respond(request.proposed_new_state.clone(), Vec::new(), to_diagnostics(findings));
+    }
+    let prior = match state_from_value(&request.prior_state) {
+        Ok(prior) => prior,
+        Err(error) => {
+            let detail = format!("{error}. Remove the resource from state and import it again.");
+            return respond(request.proposed_new_state.clone(), Vec::new(), Diagnostics::from_error("Invalid prior state", detail));
+        }
+    };
+    let decision = decide(prior.as_ref(), &config);
+    // Required attributes are planned exactly as configured (that is Terraform's rule); only
+    // the computed ones are ours to set.
+    let mut planned = request.proposed_new_state.clone();
+    planned.set_attr(ID, maybe_to_value(&decision.id));
+    planned.set_attr(MODIFIED_ON, maybe_to_value(&decision.modified_on));
+    let requires_replace = decision
+        .replace
+        .iter()
+        .map(|reason| match reason {
+            ReplaceReason::ZoneId => AttributePath::new(ZONE_ID),
+            ReplaceReason::OriginIp => AttributePath::new(ORIGIN_IP),
+        })
+        .collect();
+    let diagnostics = if decision.writes {
+        to_diagnostics(check_region(client, regions, &config).await)
+    } else {
+        Diagnostics::new()
+    };
+    respond(planned, requires_replace, diagnostics)
+}
+
+/// An unsupported region is an error; a zone that cannot say which it supports gets a warning.
+/// Skipped while the provider has no client or anything needed is unknown.
+async fn check_region(client: Option<Arc<Client>>, regions: &RegionCache, config: &SingleConfig) -> Vec<Finding> {
+    let (Some(client), Maybe::Known(zone_id), Maybe::Known(vendor), Maybe::Known(region)) =
+        (client, &config.zone_id, &config.vendor, &config.region)
+    else {
+        return Vec::new();
+    };
+    if !VENDORS.contains(&vendor.as_str()) {
+        return Vec::new();
+    }
+    let key = config.origin_ip.known().map_or("", String::as_str);
+    match regions.get_or_fetch(zone_id, || fetch_catalog(client, zone_id.clone())).await {
+        Ok(catalog) => catalog.check(key, vendor, region).into_iter().collect(),
+        Err(error) => vec![Finding::warning(
+            Place::Region(key.to_string()),
+            "Region not checked",
+            format!(
+                "Cloudflare did not say which regions zone {zone_id} supports ({error}), so the \
+                 region was not checked during planning; Cloudflare checks it when applying."
+            ),
+        )],
+    }
+}

@@ -1,0 +1,88 @@
+//! The resource's schema: attribute names, types and their documentation.
+
+use crate::tfplugin::{Attribute, Block, Schema, Type};
+
+pub const TYPE_NAME: &str = "cloudflare_origin_cloud_region";
+
+/// Schema version stored in state.
+pub const SCHEMA_VERSION: i64 = 0;
+
+pub const ID: &str = "id";
+pub const ZONE_ID: &str = "zone_id";
+pub const ORIGIN_IP: &str = "origin_ip";
+pub const VENDOR: &str = "vendor";
+pub const REGION: &str = "region";
+pub const MODIFIED_ON: &str = "modified_on";
+
+const RESOURCE_DOC: &str = "\
+Maps one origin IP address of a zone to the public-cloud region it runs in, so that (Smart) \
+Tiered Cache picks an upper-tier data center close to that origin.
+
+Use this resource for a handful of origins; for many, `cloudflare_origin_cloud_region_mappings` \
+manages them in batches of up to 100 per request. Do not manage the same IP with both.
+
+Creating the resource fails when the IP already has a mapping (made in the dashboard or by \
+another tool): import it with `terraform import` instead of overwriting it silently. When the \
+mapping is deleted outside Terraform, the next plan shows it being created again.
+
+Import with `terraform import <address> '<zone_id>/<origin_ip>'`.";
+
+const ID_DOC: &str = "\
+`<zone_id>/<origin_ip>` with the address in canonical form (lower case, RFC 5952 for IPv6), \
+the same value whichever way `origin_ip` is spelled.";
+
+const ZONE_ID_DOC: &str = "\
+The zone's ID: 32 lower-case hexadecimal characters (shown on the zone's Overview page). \
+Changing it replaces the resource.";
+
+const ORIGIN_IP_DOC: &str = "\
+The origin's IPv4 or IPv6 address. IPv6 may be written in any form (`2001:DB8:0::1` and \
+`2001:db8::1` are the same address, and the state keeps the form you wrote); changing the \
+spelling of the same address never replaces the resource. Ranges (CIDR), zone indexes \
+(`%eth0`) and IPv4-mapped IPv6 addresses are not accepted. Changing the address replaces the \
+resource.";
+
+const VENDOR_DOC: &str = "\
+The cloud vendor: exactly one of `aws`, `azure`, `gcp`, `oci` (lower case). Changes are \
+applied in place.";
+
+const REGION_DOC: &str = "\
+The vendor's region the origin runs in, for example `us-east-1`; checked during planning \
+against the regions the zone supports (see the data source \
+`cloudflare_origin_cloud_region_supported_regions`). Changes are applied in place.";
+
+const MODIFIED_ON_DOC: &str = "\
+When the mapping was last written (RFC 3339): Cloudflare's timestamp where the API reports \
+one, otherwise the time this resource last created, changed or imported it.";
+
+pub fn schema() -> Schema {
+    let block = Block::new()
+        .description(RESOURCE_DOC)
+        .attribute(Attribute::computed(ID, Type::String).description(ID_DOC))
+        .attribute(Attribute::required(ZONE_ID, Type::String).description(ZONE_ID_DOC))
+        .attribute(Attribute::required(ORIGIN_IP, Type::String).description(ORIGIN_IP_DOC))
+        .attribute(Attribute::required(VENDOR, Type::String).description(VENDOR_DOC))
+        .attribute(Attribute::required(REGION, Type::String).description(REGION_DOC))
+        .attribute(Attribute::computed(MODIFIED_ON, Type::String).description(MODIFIED_ON_DOC));
+    Schema::new(SCHEMA_VERSION, block)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_attribute_is_documented() {
+        let schema = schema();
+        assert!(!schema.block.description.is_empty());
+        for attribute in &schema.block.attributes {
+            assert!(!attribute.description.is_empty(), "{}", attribute.name);
+        }
+        for required in [ZONE_ID, ORIGIN_IP, VENDOR, REGION] {
+            assert!(schema.block.find_attribute(required).is_some_and(|a| a.required), "{required}");
+        }
+        for computed in [ID, MODIFIED_ON] {
+            assert!(schema.block.find_attribute(computed).is_some_and(|a| a.computed && !a.optional), "{computed}");
+        }
+    }
+}
