@@ -11,4 +11,5 @@ pub mod ip;
 pub mod plugin;
 pub mod proto;
 pub mod provider;
+pub mod registry_docs;
 pub mod tfplugin;
