@@ -42,7 +42,7 @@ impl RegionCatalog {
         if regions.contains(region) {
             return None;
         }
-        let mut detail = format!("\"{region}\" is not a {vendor} region this zone supports.");
+        let mut detail = format!("\"{region}\" is not a region of {vendor} that this zone supports.");
         if let Some(suggestion) = closest(region, regions.iter().map(String::as_str)) {
             detail.push_str(&format!(" Did you mean \"{suggestion}\"?"));
         } else if let Some(owner) = self.vendor_offering(region) {

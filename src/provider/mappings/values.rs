@@ -108,9 +108,10 @@ pub fn place_to_path(place: &Place) -> Option<AttributePath> {
         Place::Resource => None,
         Place::ZoneId => Some(AttributePath::new(ZONE_ID)),
         Place::Mappings => Some(AttributePath::new(MAPPINGS)),
-        Place::Entry(key) => Some(entry(key)),
-        Place::Vendor(key) => Some(entry(key).attr(VENDOR)),
-        Place::Region(key) => Some(entry(key).attr(REGION)),
+        // Terraform finds a source line only for paths ending at an attribute or a map key;
+        // a step into the entry's object would point at the resource header instead, so vendor
+        // and region problems point at their entry (the summary names the field).
+        Place::Entry(key) | Place::Vendor(key) | Place::Region(key) => Some(entry(key)),
     }
 }
 
@@ -195,7 +196,7 @@ mod tests {
     fn places_become_paths() {
         let diagnostics = to_diagnostics([Finding::error(Place::Region("192.0.2.1".into()), "s", "d")]);
         let path = diagnostics.0[0].path.clone().unwrap();
-        assert_eq!(path.to_string(), r#"mappings["192.0.2.1"].region"#);
+        assert_eq!(path.to_string(), r#"mappings["192.0.2.1"]"#);
         assert_eq!(place_to_path(&Place::Resource), None);
     }
 }
