@@ -186,3 +186,31 @@ fn debug_mode_reattaches_to_terraform_plan() {
         assert!(plan.stdout.contains("cloudflare_origin_cloud_region_mappings.origins will be created"), "{}", plan.all());
     });
 }
+
+/// Every example the docs show is a configuration Terraform accepts with this provider.
+#[test]
+fn documented_examples_validate() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut files = vec![examples.join("provider/provider.tf")];
+    for kind in ["resources", "data-sources"] {
+        for entry in std::fs::read_dir(examples.join(kind)).expect("list examples").flatten() {
+            for name in ["resource.tf", "data-source.tf"] {
+                let file = entry.path().join(name);
+                if file.is_file() {
+                    files.push(file);
+                }
+            }
+        }
+    }
+    assert!(files.len() >= 6, "examples found: {files:?}");
+    for_each_terraform("examples validate", |terraform| {
+        let workspace = Workspace::new(terraform);
+        for (index, file) in files.iter().enumerate() {
+            let text = std::fs::read_to_string(file).expect("read an example");
+            workspace.write(&format!("example_{index}.tf"), &text);
+        }
+        workspace.init();
+        let validate = workspace.run(&["validate", "-no-color"]);
+        validate.assert_ok("terraform validate of the documented examples");
+    });
+}

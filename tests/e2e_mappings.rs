@@ -7,7 +7,7 @@ mod support;
 
 use support::mappings::{
     assert_diagnostic_at, entry_line, expected, line_of, main_tf, many_ips, remote,
-    required_providers, resource_values, state_keys, state_view, Entry, View,
+    required_providers, resource_values, says, state_keys, state_view, Entry, View,
     RESOURCE_TYPE,
 };
 use support::{for_each_terraform, LocalApi, Workspace};
@@ -171,7 +171,7 @@ fn assert_item_error(run: &support::Run, config: &str, entry: Entry) {
     let out = run.all();
     let (ip, vendor, region) = entry;
     assert!(out.contains(ip), "{ip} named in:\n{out}");
-    assert!(out.contains(REJECTED), "API error text shown:\n{out}");
+    assert!(says(&out, REJECTED), "API error text shown:\n{out}");
     assert_diagnostic_at(run, config, &format!("\"{ip}\" = "), "failed item");
     assert!(out.contains(entry_line(ip, vendor, region).trim()), "config line shown:\n{out}");
 }
@@ -194,7 +194,7 @@ fn partial_failure_keeps_what_was_applied_and_converges() {
         for entry in failing {
             assert_item_error(&apply, &config, entry);
         }
-        assert!(apply.all().contains("terraform untaint"), "explains untaint:\n{}", apply.all());
+        assert!(says(&apply.all(), "terraform untaint"), "explains untaint:\n{}", apply.all());
         let applied: Vec<Entry> = entries.iter().copied().filter(|e| !failing.contains(e)).collect();
         assert_eq!(remote(&api, ZONE), expected(&applied));
         let state = workspace.state();
@@ -238,7 +238,7 @@ fn partial_failure_keeps_what_was_applied_and_converges() {
         api.control.fail_ip(kept.0, REJECTED).unwrap();
         let destroy = workspace.run(&["destroy", "-auto-approve", "-no-color"]);
         assert_ne!(destroy.code, 0, "destroy must fail:\n{}", destroy.all());
-        assert!(destroy.all().contains(kept.0) && destroy.all().contains(REJECTED), "{}", destroy.all());
+        assert!(destroy.all().contains(kept.0) && says(&destroy.all(), REJECTED), "{}", destroy.all());
         assert_eq!(remote(&api, ZONE), expected(&[kept]));
         assert_eq!(state_view(&workspace.state(), &addr), expected(&[kept]));
         api.control.clear_faults();
@@ -361,10 +361,10 @@ fn import_by_zone_and_by_ip_list_then_plan_is_empty() {
         for (id, needle) in &bad_ids {
             let run = probe.run(&["import", "-no-color", &address("probe"), id]);
             assert_ne!(run.code, 0, "import {id:?} must fail:\n{}", run.all());
-            assert!(run.all().contains(needle), "import {id:?}: {needle:?} in:\n{}", run.all());
+            assert!(says(&run.all(), needle), "import {id:?}: {needle:?} in:\n{}", run.all());
         }
         let missing = probe.run(&["import", "-no-color", &address("probe"), &format!("{ZONE}/192.0.2.99")]);
-        assert!(missing.all().contains("has no mapping for 192.0.2.99"), "{}", missing.all());
+        assert!(says(&missing.all(), "has no mapping for 192.0.2.99"), "{}", missing.all());
         assert!(resource_values(&probe.state(), &address("probe")).is_none());
 
         // import {} with generated configuration.
@@ -435,7 +435,7 @@ fn invalid_configurations_fail_at_plan_at_their_line_without_writes() {
                 problems.push(format!("{what}: diagnostic not at main.tf line {line} ({line_needle:?})"));
             }
             for needle in *needles {
-                if !out.contains(needle) {
+                if !says(&out, needle) {
                     problems.push(format!("{what}: {needle:?} missing"));
                 }
             }

@@ -170,6 +170,7 @@ fn existing_mapping_is_not_taken_over_and_bad_values_point_at_their_line() {
         assert_eq!(run.code, 1, "{}", run.all());
         assert!(run.all().contains("Mapping already exists") && run.all().contains("terraform import"), "{}", run.all());
         assert_eq!(remote_list(&api), one("192.0.2.9", "azure", "eastus"), "left untouched");
+        api.control.reset_counters();
 
         let config = main_tf("192.0.2.9", "AWS", "us-east-1");
         ws.write("main.tf", &config);

@@ -7,7 +7,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::config::{self, Resolution};
 use super::data::ProviderData;
+use super::data_sources::{MappingListDataSource, OneMappingDataSource, SupportedRegionsDataSource};
 use super::mappings::MappingsResource;
+use super::single_mapping::SingleMappingResource;
 use crate::cloudflare::Client;
 use crate::tfplugin::{ConfigureRequest, DataSource, Diagnostics, Provider, Resource, Schema, Value};
 
@@ -30,11 +32,18 @@ impl Provider for CloudflareProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(MappingsResource::new(Arc::clone(&self.data)))]
+        vec![
+            Arc::new(MappingsResource::new(Arc::clone(&self.data))),
+            Arc::new(SingleMappingResource::new(Arc::clone(&self.data))),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        Vec::new()
+        vec![
+            Arc::new(OneMappingDataSource::new(Arc::clone(&self.data))),
+            Arc::new(MappingListDataSource::new(Arc::clone(&self.data))),
+            Arc::new(SupportedRegionsDataSource::new(Arc::clone(&self.data))),
+        ]
     }
 
     async fn validate_config(&self, config: &Value) -> Diagnostics {

@@ -130,3 +130,14 @@ pub fn assert_diagnostic_at(run: &Run, config: &str, needle: &str, what: &str) {
         "{what}: the diagnostic points at main.tf line {line} ({needle:?}):\n{out}"
     );
 }
+
+/// `text` with every run of whitespace made one space: Terraform wraps diagnostic details at
+/// ~78 columns, so phrases are searched in this form.
+pub fn squashed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `output` contains `phrase`, ignoring how Terraform wrapped the lines.
+pub fn says(output: &str, phrase: &str) -> bool {
+    squashed(output).contains(&squashed(phrase))
+}

@@ -1,7 +1,8 @@
 //! Shared end-to-end test support: Terraform binaries, workspaces, the emulator.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub mod emulator;
+pub mod faults;
 pub mod mappings;
 pub mod terraform;
 pub mod workspace;

@@ -28,5 +28,7 @@ mod upgrade;
 pub mod validate;
 mod values;
 
+pub(crate) use apply::now_rfc3339;
+pub(crate) use remote::fetch_catalog;
 pub use resource::MappingsResource;
 pub use schema::TYPE_NAME;

@@ -1,0 +1,278 @@
+//! Benchmark (scenario 5 of BENCHMARKS.md): tfplugin5 RPC times for one
+//! `cloudflare_origin_cloud_region_mappings` holding a large map, through the real gRPC service
+//! on 127.0.0.1 and the real provider, against the in-process emulator (no latency).
+//! Times cover the whole RPC: the provider's msgpack decode of the request and encode of the
+//! answer are included; Terraform's side (encoding the request) is done before the clock starts.
+//!
+//! Run: `cargo run --release --example rpc_bench -- [--entries 3500] [--runs 20]`
+//! Prints a human-readable summary on stderr and one JSON line on stdout.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use terraform_provider_cloudflare::emulator::{Emulator, EmulatorConfig, DEFAULT_TEST_TOKEN};
+use terraform_provider_cloudflare::proto::tfplugin5 as pb;
+use terraform_provider_cloudflare::provider::CloudflareProvider;
+use terraform_provider_cloudflare::tfplugin::{msgpack, provider_service, Provider, Type, Value};
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+
+type Client = pb::provider_client::ProviderClient<Channel>;
+type BoxError = Box<dyn Error + Send + Sync>;
+
+const TYPE_NAME: &str = "cloudflare_origin_cloud_region_mappings";
+const ZONE: &str = "0123456789abcdef0123456789abcdef";
+const REGIONS: [&str; 4] = ["us-east-1", "us-west-2", "eu-west-1", "ap-south-1"];
+
+struct Options {
+    entries: usize,
+    runs: usize,
+}
+
+fn options() -> Result<Options, BoxError> {
+    let mut options = Options { entries: 3500, runs: 20 };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut iter = args.iter();
+    while let Some(flag) = iter.next() {
+        let value = iter.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--entries" => options.entries = value.parse()?,
+            "--runs" => options.runs = value.parse()?,
+            _ => return Err(format!("unknown flag {flag}").into()),
+        }
+    }
+    Ok(options)
+}
+
+fn dynamic(value: &Value, ty: &Type) -> Result<Option<pb::DynamicValue>, BoxError> {
+    Ok(Some(pb::DynamicValue { msgpack: msgpack::encode(value, ty)?, json: Vec::new() }))
+}
+
+fn undynamic(value: Option<pb::DynamicValue>, ty: &Type) -> Result<Value, BoxError> {
+    let value = value.ok_or("the provider answered without a value")?;
+    Ok(msgpack::decode(&value.msgpack, ty)?)
+}
+
+/// Fails on any error diagnostic, so a broken run is never timed as a fast one.
+fn check(diagnostics: &[pb::Diagnostic], what: &str) -> Result<(), BoxError> {
+    let errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+        .map(|d| format!("{}: {}", d.summary, d.detail))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{what}: {}", errors.join("; ")).into())
+    }
+}
+
+/// `{"198.18.x.y" = {vendor = "aws", region = …}}` with `entries` addresses.
+fn mappings(entries: usize, region_shift: usize) -> Value {
+    Value::map((1..=entries).map(|i| {
+        let ip = format!("198.{}.{}.{}", 18 + i / 65536, (i / 256) % 256, i % 256);
+        let region = REGIONS[(i + region_shift) % REGIONS.len()];
+        (ip, Value::object([("vendor", Value::string("aws")), ("region", Value::string(region))]))
+    }))
+}
+
+/// An object of `ty` with every attribute null except `set`.
+fn object_of(ty: &Type, set: &[(&str, Value)]) -> Result<Value, BoxError> {
+    let Type::Object(attributes) = ty else {
+        return Err("a schema's value type is an object".into());
+    };
+    let mut fields: BTreeMap<String, Value> =
+        attributes.keys().map(|name| (name.clone(), Value::Null)).collect();
+    for (name, value) in set {
+        fields.insert((*name).to_string(), value.clone());
+    }
+    Ok(Value::Object(fields))
+}
+
+fn median_ms(mut samples: Vec<Duration>) -> f64 {
+    samples.sort();
+    let mid = samples.len() / 2;
+    let median = if samples.len() % 2 == 0 && mid > 0 {
+        (samples[mid - 1] + samples[mid]) / 2
+    } else {
+        samples[mid]
+    };
+    median.as_secs_f64() * 1000.0
+}
+
+struct Bench {
+    client: Client,
+    state_type: Type,
+}
+
+impl Bench {
+    async fn plan(&mut self, prior: &Value, proposed: &Value) -> Result<(Duration, Value), BoxError> {
+        let request = pb::plan_resource_change::Request {
+            type_name: TYPE_NAME.into(),
+            prior_state: dynamic(prior, &self.state_type)?,
+            proposed_new_state: dynamic(proposed, &self.state_type)?,
+            config: dynamic(&config_of(proposed), &self.state_type)?,
+            ..Default::default()
+        };
+        let start = Instant::now();
+        let response = self.client.plan_resource_change(request).await?.into_inner();
+        let elapsed = start.elapsed();
+        check(&response.diagnostics, "PlanResourceChange")?;
+        Ok((elapsed, undynamic(response.planned_state, &self.state_type)?))
+    }
+
+    async fn apply(&mut self, prior: &Value, planned: &Value) -> Result<(Duration, Value), BoxError> {
+        let request = pb::apply_resource_change::Request {
+            type_name: TYPE_NAME.into(),
+            prior_state: dynamic(prior, &self.state_type)?,
+            planned_state: dynamic(planned, &self.state_type)?,
+            config: dynamic(&config_of(planned), &self.state_type)?,
+            ..Default::default()
+        };
+        let start = Instant::now();
+        let response = self.client.apply_resource_change(request).await?.into_inner();
+        let elapsed = start.elapsed();
+        check(&response.diagnostics, "ApplyResourceChange")?;
+        Ok((elapsed, undynamic(response.new_state, &self.state_type)?))
+    }
+
+    async fn read(&mut self, state: &Value) -> Result<Duration, BoxError> {
+        let request = pb::read_resource::Request {
+            type_name: TYPE_NAME.into(),
+            current_state: dynamic(state, &self.state_type)?,
+            ..Default::default()
+        };
+        let start = Instant::now();
+        let response = self.client.read_resource(request).await?.into_inner();
+        let elapsed = start.elapsed();
+        check(&response.diagnostics, "ReadResource")?;
+        Ok(elapsed)
+    }
+}
+
+/// The configuration Terraform would send: computed attributes null.
+fn config_of(value: &Value) -> Value {
+    let mut config = value.clone();
+    for computed in ["id", "modified_on"] {
+        if config.get_attr(computed).is_some() {
+            config.set_attr(computed, Value::Null);
+        }
+    }
+    config
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let options = options()?;
+    let emulator = Emulator::start(EmulatorConfig::default(), "127.0.0.1:0".parse()?).await?;
+    let control = emulator.control();
+
+    let stop = CancellationToken::new();
+    let provider = CloudflareProvider::new(stop.clone());
+    let provider_type = provider.schema().block.value_type();
+    let resource = provider
+        .resources()
+        .into_iter()
+        .find(|r| r.type_name() == TYPE_NAME)
+        .ok_or("the provider has no mappings resource")?;
+    let state_type = resource.schema().block.value_type();
+    let provider_dyn: Arc<dyn Provider> = provider;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let service = provider_service(provider_dyn, stop.clone());
+    let server = tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    let mut client = Client::connect(format!("http://{address}"))
+        .await?
+        .max_decoding_message_size(256 * 1024 * 1024)
+        .max_encoding_message_size(256 * 1024 * 1024);
+
+    let provider_config = object_of(
+        &provider_type,
+        &[
+            ("base_url", Value::string(emulator.base_url())),
+            ("api_token", Value::string(DEFAULT_TEST_TOKEN)),
+        ],
+    )?;
+    let configured = client
+        .configure(pb::configure::Request {
+            terraform_version: "1.11.4".into(),
+            config: dynamic(&provider_config, &provider_type)?,
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    check(&configured.diagnostics, "Configure")?;
+
+    let mut bench = Bench { client, state_type: state_type.clone() };
+    let entries = mappings(options.entries, 0);
+    let changed_one = {
+        let mut map = entries.as_entries().cloned().unwrap_or_default();
+        if let Some((_, entry)) = map.iter_mut().next() {
+            entry.set_attr("region", Value::string("sa-east-1"));
+        }
+        Value::Map(map)
+    };
+    let proposed = object_of(&state_type, &[("zone_id", Value::string(ZONE)), ("mappings", entries)])?;
+
+    let (mut plan_create, mut apply_create, mut plan_noop, mut plan_one, mut apply_one, mut read) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let mut create_requests = 0;
+    let mut codec = vec![];
+    for _ in 0..options.runs {
+        control.clear_zone(ZONE)?;
+        control.reset_counters();
+        let (took, planned) = bench.plan(&Value::Null, &proposed).await?;
+        plan_create.push(took);
+        let (took, state) = bench.apply(&Value::Null, &planned).await?;
+        apply_create.push(took);
+        create_requests = control.request_count("*", "");
+
+        // Refresh, then a plan with nothing to do (what every `terraform plan` costs).
+        read.push(bench.read(&state).await?);
+        let (took, _) = bench.plan(&state, &state).await?;
+        plan_noop.push(took);
+
+        // One entry changed: plan and apply send one batch of one.
+        let mut proposed_one = state.clone();
+        proposed_one.set_attr("mappings", changed_one.clone());
+        let (took, planned_one) = bench.plan(&state, &proposed_one).await?;
+        plan_one.push(took);
+        let (took, _) = bench.apply(&state, &planned_one).await?;
+        apply_one.push(took);
+
+        // The codec alone: decode and re-encode the full state once.
+        let bytes = msgpack::encode(&state, &state_type)?;
+        let start = Instant::now();
+        let decoded = msgpack::decode(&bytes, &state_type)?;
+        let encoded = msgpack::encode(&decoded, &state_type)?;
+        codec.push(start.elapsed());
+        if encoded.len() != bytes.len() {
+            return Err("msgpack round trip changed the state's size".into());
+        }
+    }
+
+    let summary = serde_json::json!({
+        "entries": options.entries,
+        "runs": options.runs,
+        "plan_ms": median_ms(plan_create),
+        "apply_ms": median_ms(apply_create),
+        "apply_requests": create_requests,
+        "read_ms": median_ms(read),
+        "plan_noop_ms": median_ms(plan_noop),
+        "plan_one_change_ms": median_ms(plan_one),
+        "apply_one_change_ms": median_ms(apply_one),
+        "codec_ms": median_ms(codec),
+    });
+    eprintln!("{}", serde_json::to_string_pretty(&summary)?);
+    println!("{summary}");
+    stop.cancel();
+    server.abort();
+    emulator.shutdown().await;
+    Ok(())
+}
