@@ -301,7 +301,8 @@ fn rejected_credentials_name_the_settings_and_hide_the_secret() {
         assert!(!apply.all().contains(WRONG_TOKEN), "the token is not shown:\n{}", apply.all());
         assert_eq!(patches(&api), 1, "a rejected credential is not retried");
         assert!(remote(&api, ZONE).is_empty());
-        eprintln!("403 apply output:\n{}", apply.all());
+        assert_eq!(apply.all().matches("Batch update of origin cloud region mappings failed").count(), 1);
+        assert_shows(&apply, &["200 mappings were not applied"]);
 
         workspace.set_env("CLOUDFLARE_API_TOKEN", api.token());
         workspace.apply().assert_ok("apply with the right token");
@@ -433,6 +434,9 @@ fn ctrl_c_during_a_long_apply_returns_promptly_with_what_succeeded() {
         let in_state = state_view(&workspace.state(), &address());
         let applied = remote(&api, ZONE);
         assert!(is_tainted(&workspace));
+        // One error for the whole interrupted batch, not one per chunk of 100.
+        assert_eq!(run.all().matches("Batch update of origin cloud region mappings failed").count(), 1, "{}", run.all());
+        assert_shows(&run, &[&format!("{} mappings were not applied", 1000 - in_state.len())]);
         assert!(in_state.len() >= 300 && in_state.len() < 1000, "{} in state", in_state.len());
         assert!(in_state.iter().all(|(ip, target)| applied.get(ip) == Some(target)), "state holds only what succeeded");
         eprintln!(

@@ -57,7 +57,11 @@ impl Number {
     /// Integral values written with a fraction or exponent (`1.0`, `1e3`) become plain
     /// integers, so equal numbers compare equal whatever form Terraform sent.
     fn normalized(self) -> Number {
-        if self.0.is_i64() || self.0.is_u64() {
+        // Rebuilt from the integer so that "-0" becomes 0, as it does from a float.
+        if let Some(i) = self.0.as_i64() {
+            return Number::from(i);
+        }
+        if self.0.is_u64() {
             return self;
         }
         match self.exact_integral_f64() {
@@ -150,6 +154,8 @@ mod tests {
         assert_eq!("1.0".parse::<Number>().unwrap(), Number::from(1));
         assert_eq!("1e3".parse::<Number>().unwrap(), Number::from(1000));
         assert_eq!("-2.000".parse::<Number>().unwrap(), Number::from(-2));
+        assert_eq!("-0".parse::<Number>().unwrap(), Number::from(0));
+        assert_eq!("-0".parse::<Number>().unwrap(), Number::from_f64(-0.0).unwrap());
         // Beyond exact f64 integers: kept in exponent form, not expanded.
         let big = "1e300".parse::<Number>().unwrap();
         assert_eq!(big.as_i64(), None);

@@ -2,11 +2,12 @@
 //! process group (so it can be interrupted or killed like a terminal would), finding its
 //! provider process, polling, and a timeline of when the emulator answered each request.
 
+use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,8 @@ const PROVIDER_EXECUTABLE: &str = "terraform-provider-cloudflare";
 /// A `terraform` command running in the background as the leader of its own process group.
 pub struct Background {
     child: Option<Child>,
+    /// Readers draining stdout and stderr as they come: a full pipe would block terraform.
+    readers: Vec<thread::JoinHandle<Vec<u8>>>,
     pub started: Instant,
 }
 
@@ -49,17 +52,20 @@ impl Background {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
-        let child = command.spawn().expect("start terraform in the background");
-        Background { child: Some(child), started: Instant::now() }
+        let mut child = command.spawn().expect("start terraform in the background");
+        let stdout = child.stdout.take().map(drain);
+        let stderr = child.stderr.take().map(drain);
+        Background { child: Some(child), readers: stdout.into_iter().chain(stderr).collect(), started: Instant::now() }
     }
 
     pub fn pid(&self) -> i32 {
         self.child.as_ref().map(|child| child.id() as i32).unwrap_or_default()
     }
 
-    /// Provider processes whose parent is this terraform.
+    /// Provider processes started by this terraform (Terraform 1.0 runs itself twice under
+    /// panicwrap, so the provider may be a grandchild).
     pub fn provider_pids(&self) -> Vec<i32> {
-        children_named(self.pid(), PROVIDER_EXECUTABLE)
+        descendants_named(self.pid(), PROVIDER_EXECUTABLE)
     }
 
     /// Ctrl-C as a terminal delivers it: SIGINT to every process of the group.
@@ -75,28 +81,33 @@ impl Background {
     /// Waits for terraform to exit (at most `limit`, else kills the group and panics) and
     /// returns what it printed and how long after `since` it exited.
     pub fn finish(mut self, since: Instant, limit: Duration) -> (Run, Duration) {
-        let child = self.child.take().expect("terraform is running");
-        let pid = child.id() as i32;
-        let (sender, receiver) = mpsc::channel();
-        thread::spawn(move || {
-            let _ = sender.send(child.wait_with_output());
-        });
-        match receiver.recv_timeout(limit) {
-            Ok(output) => {
-                let output = output.expect("wait for terraform");
-                let run = Run {
-                    code: output.status.code().unwrap_or(-1),
-                    stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-                    stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-                };
-                (run, since.elapsed())
+        let mut child = self.child.take().expect("terraform is running");
+        let deadline = Instant::now() + limit;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for terraform") {
+                break status;
             }
-            Err(_) => {
-                signal_group(pid, libc::SIGKILL);
+            if Instant::now() >= deadline {
+                signal_group(child.id() as i32, libc::SIGKILL);
+                let _ = child.wait();
                 panic!("terraform did not exit within {limit:?}");
             }
-        }
+            thread::sleep(Duration::from_millis(5));
+        };
+        let took = since.elapsed();
+        let mut outputs = self.readers.drain(..).map(|reader| reader.join().unwrap_or_default());
+        let mut text = || String::from_utf8_lossy(&outputs.next().unwrap_or_default()).into_owned();
+        let run = Run { code: status.code().unwrap_or(-1), stdout: text(), stderr: text() };
+        (run, took)
     }
+}
+
+fn drain(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
 }
 
 impl Drop for Background {
@@ -128,12 +139,23 @@ pub fn kill(pid: i32) {
     }
 }
 
-/// Processes whose parent is `parent` and whose executable's file name starts with `prefix`.
-pub fn children_named(parent: i32, prefix: &str) -> Vec<i32> {
+/// Descendants of `ancestor` whose executable's file name starts with `prefix`.
+pub fn descendants_named(ancestor: i32, prefix: &str) -> Vec<i32> {
     let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    entries
+    let parents: Vec<(i32, i32)> = entries
         .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| parent_of(*pid) == Some(parent))
+        .filter_map(|pid| Some((pid, parent_of(pid)?)))
+        .collect();
+    let mut family = vec![ancestor];
+    let mut index = 0;
+    while index < family.len() {
+        let parent = family[index];
+        family.extend(parents.iter().filter(|(_, p)| *p == parent).map(|(pid, _)| *pid));
+        index += 1;
+    }
+    family
+        .into_iter()
+        .skip(1)
         .filter(|pid| executable_name(*pid).is_some_and(|name| name.starts_with(prefix)))
         .collect()
 }

@@ -254,7 +254,7 @@ async fn plan_time_errors_send_no_writes() {
     let plan = plan_for(&client, &cache, &Value::Null, &config(&[("192.0.2.1", "aws", "us-eats-1")])).await;
     let diagnostic = &plan.diagnostics.0[0];
     assert_eq!(diagnostic.severity, Severity::Error);
-    assert_eq!(diagnostic.path, Some(AttributePath::new(MAPPINGS).key("192.0.2.1").attr(REGION)));
+    assert_eq!(diagnostic.path, Some(AttributePath::new(MAPPINGS).key("192.0.2.1")));
     assert!(diagnostic.detail.contains("Did you mean \"us-east-1\"?"), "{}", diagnostic.detail);
 
     let bad =

@@ -168,17 +168,27 @@ pub fn merge(
     Merged { mappings: (!nothing_created).then_some(mappings), findings }
 }
 
-/// One error per failed request, naming the operation and how many entries it left unapplied.
+/// One error per distinct request failure, naming the operation and every entry it left
+/// unapplied. Requests that failed the same way (a cancellation or rejected credentials stop
+/// all the remaining chunks) are reported once, not once per chunk of 100.
 fn request_failures(operation: &str, not_applied: &[NotApplied]) -> Vec<Finding> {
-    not_applied
-        .iter()
-        .map(|chunk| {
-            let count = chunk.ips.len();
+    let mut grouped: Vec<(&str, Vec<&str>)> = Vec::new();
+    for chunk in not_applied {
+        let ips = chunk.ips.iter().map(String::as_str);
+        match grouped.iter_mut().find(|(error, _)| *error == chunk.error) {
+            Some((_, all)) => all.extend(ips),
+            None => grouped.push((&chunk.error, ips.collect())),
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(error, ips)| {
+            let count = ips.len();
             let noun = if count == 1 { "mapping was" } else { "mappings were" };
             Finding::error(
                 Place::Mappings,
                 format!("Batch {operation} of origin cloud region mappings failed"),
-                format!("{}\n\n{count} {noun} not applied: {}.", chunk.error, chunk.ips.join(", ")),
+                format!("{error}\n\n{count} {noun} not applied: {}.", ips.join(", ")),
             )
         })
         .collect()
@@ -304,6 +314,26 @@ mod tests {
         assert!(finding.summary.contains("update"));
         assert!(finding.detail.contains("1164"));
         assert!(finding.detail.contains("2 mappings were not applied"));
+    }
+
+    #[test]
+    fn chunks_failing_the_same_way_are_one_error() {
+        let desired = set(&[("192.0.2.1", "aws", "a"), ("192.0.2.2", "aws", "a"), ("192.0.2.3", "aws", "a")]);
+        let plan = changes(&MappingSet::new(), &desired);
+        let chunk = |ip: &str, error: &str| NotApplied { ips: vec![ip.into()], error: error.into() };
+        let upserted = BatchResult {
+            not_applied: vec![chunk("192.0.2.1", "cancelled"), chunk("192.0.2.2", "HTTP 500"), chunk("192.0.2.3", "cancelled")],
+            ..BatchResult::default()
+        };
+        let merged = merge(&MappingSet::new(), &desired, &plan, &upserted, &BatchResult::default(), Operation::Update);
+        let details: Vec<&str> = merged.findings.iter().map(|f| f.detail.as_str()).collect();
+        assert_eq!(
+            details,
+            [
+                "cancelled\n\n2 mappings were not applied: 192.0.2.1, 192.0.2.3.",
+                "HTTP 500\n\n1 mapping was not applied: 192.0.2.2."
+            ]
+        );
     }
 
     #[test]
