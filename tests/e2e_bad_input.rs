@@ -16,6 +16,7 @@ use support::mappings::{line_of, many_ips, required_providers, resource_block, E
 use support::{for_each_terraform, LocalApi, Terraform, Workspace, PROVIDER_ADDRESS};
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
+const SINGLE_TYPE: &str = "cloudflare_origin_cloud_region";
 const GOOD: Entry = ("192.0.2.1", "aws", "us-east-1");
 
 /// Concurrent cases per Terraform version (the machine has 2 cores; Terraform mostly waits).
@@ -110,6 +111,16 @@ fn provider_case(name: &str, provider_body: &str, summary: &'static str, at: &st
 fn import_case(name: &str, id: &str, needles: &[&str]) -> Case {
     let mut case = Case::plan(name, mappings_tf(&[GOOD]), "Invalid import ID").needles(needles);
     case.action = Action::Import { address: format!("{RESOURCE_TYPE}.origins"), id: id.to_string() };
+    case
+}
+
+fn single_import_case(name: &str, id: &str, needles: &[&str]) -> Case {
+    let main_tf = required_providers()
+        + &format!(
+            "resource \"{SINGLE_TYPE}\" \"one\" {{\n  zone_id   = \"{ZONE}\"\n  origin_ip = \"192.0.2.1\"\n  vendor    = \"aws\"\n  region    = \"us-east-1\"\n}}\n"
+        );
+    let mut case = Case::plan(name, main_tf, "Invalid import ID").needles(needles);
+    case.action = Action::Import { address: format!("{SINGLE_TYPE}.one"), id: id.to_string() };
     case
 }
 
@@ -266,6 +277,8 @@ fn catalogue() -> Vec<Case> {
     cases.push(import_case("import ID bad IP", &format!("{ZONE}/999.1.1.1"), &["999.1.1.1"]));
     cases.push(import_case("import ID CIDR", &format!("{ZONE}/192.0.2.0/24"), &["192.0.2.0/24"]));
     cases.push(import_case("import ID duplicate IPs", &format!("{ZONE}/2001:DB8::1,2001:db8::1"), &["same address"]));
+    cases.push(single_import_case("single-mapping import ID without /", ZONE, &["no \"/\""]));
+    cases.push(single_import_case("single-mapping import ID, mapped IPv6", &format!("{ZONE}/::ffff:192.0.2.1"), &["\"192.0.2.1\""]));
     // State written by another provider version, or edited by hand.
     const UNREADABLE: &str = "Could not read stored state";
     let good_state = |mappings: serde_json::Value| {
@@ -306,6 +319,13 @@ fn catalogue() -> Vec<Case> {
         good_state(serde_json::json!({"192.0.2.1": {"vendor": "aws"}})),
         UNREADABLE,
         &["192.0.2.1", "terraform import"],
+    ));
+    cases.push(state_case(
+        "state keyed by something that is no address",
+        0,
+        good_state(serde_json::json!({"999.1.1.1": {"vendor": "aws", "region": "us-east-1"}})),
+        UNREADABLE,
+        &["999.1.1.1", "terraform import"],
     ));
     cases.push(state_case(
         "state without zone_id",
@@ -395,14 +415,15 @@ fn every_bad_input_fails_cleanly_at_its_place_without_writes() {
         let next = AtomicUsize::new(0);
         std::thread::scope(|scope| {
             for _ in 0..WORKERS {
-                scope.spawn(|| loop {
-                    let Some(case) = cases.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-                    let found = run_case(terraform, case);
-                    if !found.is_empty() {
-                        let header = format!("--- Terraform {} / {}:", terraform.version, case.name);
-                        let mut all = problems.lock().unwrap();
-                        all.push(header);
-                        all.extend(found);
+                scope.spawn(|| {
+                    while let Some(case) = cases.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let found = run_case(terraform, case);
+                        if !found.is_empty() {
+                            let header = format!("--- Terraform {} / {}:", terraform.version, case.name);
+                            let mut all = problems.lock().unwrap();
+                            all.push(header);
+                            all.extend(found);
+                        }
                     }
                 });
             }

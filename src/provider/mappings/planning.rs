@@ -98,14 +98,7 @@ async fn check_regions(
         Ok(catalog) => {
             entries.into_iter().filter_map(|(key, vendor, region)| catalog.check(key, vendor, region)).collect()
         }
-        Err(error) => vec![Finding::warning(
-            Place::Mappings,
-            "Regions not checked",
-            format!(
-                "Cloudflare did not say which regions zone {zone_id} supports ({error}), so the \
-                 regions were not checked during planning; Cloudflare checks them when applying."
-            ),
-        )],
+        Err(error) => vec![error.finding(Place::Mappings, zone_id)],
     }
 }
 

@@ -91,7 +91,40 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// What asking for a zone's catalog gave: the catalog, or why the zone could not tell.
-pub type CatalogResult = Result<Arc<RegionCatalog>, String>;
+pub type CatalogResult = Result<Arc<RegionCatalog>, CatalogError>;
+
+/// Why a zone's supported regions are not known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogError {
+    pub message: String,
+    /// Cloudflare refused the credentials: every later call would fail too, so planning stops
+    /// here instead of letting the apply fail.
+    pub rejected_credentials: bool,
+}
+
+impl CatalogError {
+    /// A plain failure (the endpoint could not answer).
+    pub fn unavailable(message: impl Into<String>) -> CatalogError {
+        CatalogError { message: message.into(), rejected_credentials: false }
+    }
+
+    /// The finding planning reports at `place`: an error for rejected credentials, otherwise a
+    /// warning that the regions were left for Cloudflare to check when applying.
+    pub fn finding(&self, place: Place, zone_id: &str) -> Finding {
+        if self.rejected_credentials {
+            return Finding::error(place, "Cloudflare rejected the credentials", self.message.clone());
+        }
+        Finding::warning(
+            place,
+            "Regions not checked",
+            format!(
+                "Cloudflare did not say which regions zone {zone_id} supports ({}), so regions \
+                 were not checked during planning; Cloudflare checks them when applying.",
+                self.message
+            ),
+        )
+    }
+}
 
 /// Supported regions per zone, fetched once per zone for the life of the provider process.
 /// Concurrent plans for the same zone wait for one fetch; a failed fetch is remembered too, so
@@ -205,9 +238,9 @@ mod tests {
     #[tokio::test]
     async fn failures_are_remembered() {
         let cache = RegionCache::new();
-        let first = cache.get_or_fetch("z", || async { Err("tiered cache is off".to_string()) }).await;
-        assert_eq!(first, Err("tiered cache is off".to_string()));
+        let first = cache.get_or_fetch("z", || async { Err(CatalogError::unavailable("tiered cache is off")) }).await;
+        assert_eq!(first, Err(CatalogError::unavailable("tiered cache is off")));
         let second = cache.get_or_fetch("z", || async { Ok(Arc::new(catalog())) }).await;
-        assert_eq!(second, Err("tiered cache is off".to_string()));
+        assert_eq!(second, Err(CatalogError::unavailable("tiered cache is off")));
     }
 }

@@ -7,7 +7,7 @@ use super::diff::Changes;
 use super::model::{MappingSet, Target};
 use super::outcome::{BatchResult, NotApplied};
 use super::refresh::remote_set;
-use super::regions::{CatalogResult, RegionCatalog};
+use super::regions::{CatalogError, CatalogResult, RegionCatalog};
 use crate::cloudflare::{ApiError, BatchOutcome, Client, Mapping};
 
 /// The zone's mappings keyed by canonical IP, and when the set last changed.
@@ -83,6 +83,6 @@ pub async fn fetch_catalog(client: Arc<Client>, zone_id: String) -> CatalogResul
                 .map(|(vendor, regions)| (vendor, regions.into_iter().map(|r| r.name).collect()))
                 .collect::<RegionCatalog>(),
         )),
-        Err(error) => Err(error.to_string()),
+        Err(error) => Err(CatalogError { message: error.to_string(), rejected_credentials: error.is_auth() }),
     }
 }

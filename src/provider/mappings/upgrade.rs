@@ -2,6 +2,7 @@
 //! Runs without a configured provider.
 
 use super::schema::{schema, ID, SCHEMA_VERSION, TYPE_NAME, ZONE_ID};
+use super::validate::check_ip;
 use super::values::state_from_value;
 use crate::tfplugin::{json, Diagnostics, UpgradeStateRequest, UpgradeStateResponse, Value};
 
@@ -33,8 +34,17 @@ pub fn upgrade(request: UpgradeStateRequest) -> UpgradeStateResponse {
         Ok(state) => state,
         Err(error) => return failed(format!("The stored state does not match the schema: {error}.")),
     };
-    if let Err(error) = state_from_value(&state) {
-        return failed(format!("The stored state is incomplete: {error}."));
+    match state_from_value(&state) {
+        Err(error) => return failed(format!("The stored state is incomplete: {error}.")),
+        Ok(Some(stored)) => {
+            // A key that is no address would otherwise look like a mapping deleted remotely.
+            if let Some((key, problem)) =
+                stored.mappings.iter().find_map(|(key, _)| check_ip(key).err().map(|p| (key, p)))
+            {
+                return failed(format!("The stored mapping key {key:?} is not an origin IP address: {}", problem.detail));
+            }
+        }
+        Ok(None) => {}
     }
     // `id` always equals `zone_id`; fill it if a hand-edited state lost it.
     if state.get_attr(ID).is_none_or(Value::is_null) {
@@ -51,6 +61,14 @@ mod tests {
 
     fn request(version: i64, raw: serde_json::Value) -> UpgradeStateRequest {
         UpgradeStateRequest { version, raw_state_json: Some(raw) }
+    }
+
+    #[test]
+    fn keys_that_are_not_addresses_are_refused() {
+        let raw = json!({"id": "z", "zone_id": "z", "mappings": {"999.1.1.1": {"vendor": "aws", "region": "us-east-1"}}});
+        let response = upgrade(request(0, raw));
+        assert_eq!(response.diagnostics.0[0].summary, "Could not read stored state");
+        assert!(response.diagnostics.0[0].detail.contains("999.1.1.1"));
     }
 
     #[test]

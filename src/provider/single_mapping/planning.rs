@@ -75,13 +75,6 @@ async fn check_region(client: Option<Arc<Client>>, regions: &RegionCache, config
     let key = config.origin_ip.known().map_or("", String::as_str);
     match regions.get_or_fetch(zone_id, || fetch_catalog(client, zone_id.clone())).await {
         Ok(catalog) => catalog.check(key, vendor, region).into_iter().collect(),
-        Err(error) => vec![Finding::warning(
-            Place::Region(key.to_string()),
-            "Region not checked",
-            format!(
-                "Cloudflare did not say which regions zone {zone_id} supports ({error}), so the \
-                 region was not checked during planning; Cloudflare checks it when applying."
-            ),
-        )],
+        Err(error) => vec![error.finding(Place::Region(key.to_string()), zone_id)],
     }
 }
