@@ -91,6 +91,47 @@ fn object_of(ty: &Type, set: &[(&str, Value)]) -> Result<Value, BoxError> {
     Ok(Value::Object(fields))
 }
 
+/// CPU time of this whole process (provider, tonic, client and in-process emulator together):
+/// unlike wall time it does not grow when other work on the machine takes the cores.
+fn process_cpu() -> Duration {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
+    if status != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
+/// Wall and process CPU time of one call.
+#[derive(Clone, Copy)]
+struct Took {
+    wall: Duration,
+    cpu: Duration,
+}
+
+struct Clock {
+    wall: Instant,
+    cpu: Duration,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock { wall: Instant::now(), cpu: process_cpu() }
+    }
+
+    fn stop(&self) -> Took {
+        Took { wall: self.wall.elapsed(), cpu: process_cpu().saturating_sub(self.cpu) }
+    }
+}
+
+fn medians(samples: &[Took]) -> (f64, f64) {
+    (
+        median_ms(samples.iter().map(|t| t.wall).collect()),
+        median_ms(samples.iter().map(|t| t.cpu).collect()),
+    )
+}
+
 fn median_ms(mut samples: Vec<Duration>) -> f64 {
     samples.sort();
     let mid = samples.len() / 2;
@@ -108,7 +149,7 @@ struct Bench {
 }
 
 impl Bench {
-    async fn plan(&mut self, prior: &Value, proposed: &Value) -> Result<(Duration, Value), BoxError> {
+    async fn plan(&mut self, prior: &Value, proposed: &Value) -> Result<(Took, Value), BoxError> {
         let request = pb::plan_resource_change::Request {
             type_name: TYPE_NAME.into(),
             prior_state: dynamic(prior, &self.state_type)?,
@@ -116,14 +157,14 @@ impl Bench {
             config: dynamic(&config_of(proposed), &self.state_type)?,
             ..Default::default()
         };
-        let start = Instant::now();
+        let clock = Clock::start();
         let response = self.client.plan_resource_change(request).await?.into_inner();
-        let elapsed = start.elapsed();
+        let elapsed = clock.stop();
         check(&response.diagnostics, "PlanResourceChange")?;
         Ok((elapsed, undynamic(response.planned_state, &self.state_type)?))
     }
 
-    async fn apply(&mut self, prior: &Value, planned: &Value) -> Result<(Duration, Value), BoxError> {
+    async fn apply(&mut self, prior: &Value, planned: &Value) -> Result<(Took, Value), BoxError> {
         let request = pb::apply_resource_change::Request {
             type_name: TYPE_NAME.into(),
             prior_state: dynamic(prior, &self.state_type)?,
@@ -131,22 +172,22 @@ impl Bench {
             config: dynamic(&config_of(planned), &self.state_type)?,
             ..Default::default()
         };
-        let start = Instant::now();
+        let clock = Clock::start();
         let response = self.client.apply_resource_change(request).await?.into_inner();
-        let elapsed = start.elapsed();
+        let elapsed = clock.stop();
         check(&response.diagnostics, "ApplyResourceChange")?;
         Ok((elapsed, undynamic(response.new_state, &self.state_type)?))
     }
 
-    async fn read(&mut self, state: &Value) -> Result<Duration, BoxError> {
+    async fn read(&mut self, state: &Value) -> Result<Took, BoxError> {
         let request = pb::read_resource::Request {
             type_name: TYPE_NAME.into(),
             current_state: dynamic(state, &self.state_type)?,
             ..Default::default()
         };
-        let start = Instant::now();
+        let clock = Clock::start();
         let response = self.client.read_resource(request).await?.into_inner();
-        let elapsed = start.elapsed();
+        let elapsed = clock.stop();
         check(&response.diagnostics, "ReadResource")?;
         Ok(elapsed)
     }
@@ -197,6 +238,8 @@ async fn main() -> Result<(), BoxError> {
         &[
             ("base_url", Value::string(emulator.base_url())),
             ("api_token", Value::string(DEFAULT_TEST_TOKEN)),
+            // The default client-side limit (4/s, burst 20) would dominate: this measures CPU.
+            ("requests_per_second", Value::Number(1000_i64.into())),
         ],
     )?;
     let configured = client
@@ -248,27 +291,33 @@ async fn main() -> Result<(), BoxError> {
 
         // The codec alone: decode and re-encode the full state once.
         let bytes = msgpack::encode(&state, &state_type)?;
-        let start = Instant::now();
+        let clock = Clock::start();
         let decoded = msgpack::decode(&bytes, &state_type)?;
         let encoded = msgpack::encode(&decoded, &state_type)?;
-        codec.push(start.elapsed());
+        codec.push(clock.stop());
         if encoded.len() != bytes.len() {
             return Err("msgpack round trip changed the state's size".into());
         }
     }
 
-    let summary = serde_json::json!({
+    let mut summary = serde_json::json!({
         "entries": options.entries,
         "runs": options.runs,
-        "plan_ms": median_ms(plan_create),
-        "apply_ms": median_ms(apply_create),
         "apply_requests": create_requests,
-        "read_ms": median_ms(read),
-        "plan_noop_ms": median_ms(plan_noop),
-        "plan_one_change_ms": median_ms(plan_one),
-        "apply_one_change_ms": median_ms(apply_one),
-        "codec_ms": median_ms(codec),
     });
+    for (name, samples) in [
+        ("plan", &plan_create),
+        ("apply", &apply_create),
+        ("read", &read),
+        ("plan_noop", &plan_noop),
+        ("plan_one_change", &plan_one),
+        ("apply_one_change", &apply_one),
+        ("codec", &codec),
+    ] {
+        let (wall, cpu) = medians(samples);
+        summary[format!("{name}_ms")] = serde_json::json!(wall);
+        summary[format!("{name}_cpu_ms")] = serde_json::json!(cpu);
+    }
     eprintln!("{}", serde_json::to_string_pretty(&summary)?);
     println!("{summary}");
     stop.cancel();

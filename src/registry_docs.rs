@@ -111,7 +111,8 @@ fn push_code(out: &mut String, file: &Path, language: &str) {
 fn push_attributes(out: &mut String, block: &Block) {
     let mut sorted: Vec<&Attribute> = block.attributes.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    type Membership = fn(&Attribute) -> bool;
+    let groups: [(&str, Membership); 3] = [
         ("Required", |a| a.required),
         ("Optional", |a| a.optional),
         ("Read-Only", |a| a.computed && !a.optional && !a.required),

@@ -13,7 +13,7 @@ use support::faults::{kill, wait_until, Background, RequestClock};
 use support::mappings::{
     expected, many_ips, remote, required_providers, resource_block, state_view, Entry, View, RESOURCE_TYPE,
 };
-use support::{for_each_terraform, LocalApi, Run, Terraform, Workspace};
+use support::{connected_workspace, for_each_terraform, LocalApi, Run, Workspace};
 use terraform_provider_cloudflare::emulator::EmulatorConfig;
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -41,15 +41,6 @@ fn main_tf(settings: &[&str], entries: &[Entry]) -> String {
     }
     provider.push_str("}\n");
     required_providers() + &provider + &resource_block(NAME, ZONE, entries)
-}
-
-/// A workspace connected to `api`, with `config` as main.tf, initialised.
-fn workspace(terraform: &Terraform, api: &LocalApi, config: &str) -> Workspace {
-    let mut workspace = Workspace::new(terraform);
-    api.connect(&mut workspace);
-    workspace.write("main.tf", config);
-    workspace.init();
-    workspace
 }
 
 /// The end condition of every scenario: emulator == configuration == state, and an empty plan.
@@ -98,7 +89,7 @@ fn rate_limit_storm_is_waited_out_within_the_retry_budget() {
         let api = LocalApi::start();
         let owned = generated(300, "us-east-1");
         let entries = entries(&owned);
-        let workspace = workspace(terraform, &api, &main_tf(&["max_retries = 2"], &entries));
+        let workspace = connected_workspace(terraform, &api, &main_tf(&["max_retries = 2"], &entries));
         workspace.run(&["plan", "-out=tfplan", "-no-color"]).assert_ok("plan -out");
 
         api.control.reset_counters();
@@ -141,7 +132,7 @@ fn cancellation_during_a_retry_after_wait_sends_nothing_more() {
         let api = LocalApi::start();
         let owned = generated(300, "us-east-1");
         let entries = entries(&owned);
-        let workspace = workspace(terraform, &api, &main_tf(&["max_retries = 3"], &entries));
+        let workspace = connected_workspace(terraform, &api, &main_tf(&["max_retries = 3"], &entries));
 
         api.control.set_latency(Duration::from_millis(200));
         let apply = Background::spawn(&workspace, &api, &["apply", "-auto-approve", "-no-color"]);
@@ -188,7 +179,7 @@ fn server_errors_and_dropped_connections_mid_batch() {
         let api = LocalApi::start();
         let owned = generated(400, "us-east-1");
         let first = entries(&owned);
-        let workspace = workspace(terraform, &api, &main_tf(&["max_retries = 3"], &first));
+        let workspace = connected_workspace(terraform, &api, &main_tf(&["max_retries = 3"], &first));
 
         // Retried: a dropped connection then two 503s on a later chunk of the create.
         api.control.set_latency(Duration::from_millis(100));
@@ -253,7 +244,7 @@ fn answers_slower_than_the_timeout_are_retried_then_fail_clearly() {
         let owned = generated(50, "us-east-1");
         let entries = entries(&owned);
         let settings = ["max_retries = 1", "request_timeout_seconds = 1"];
-        let workspace = workspace(terraform, &api, &main_tf(&settings, &entries));
+        let workspace = connected_workspace(terraform, &api, &main_tf(&settings, &entries));
         workspace.run(&["plan", "-out=tfplan", "-no-color"]).assert_ok("plan -out");
 
         api.control.reset_counters();
@@ -289,7 +280,7 @@ fn rejected_credentials_name_the_settings_and_hide_the_secret() {
         let api = LocalApi::start();
         let owned = generated(200, "us-east-1");
         let entries = entries(&owned);
-        let mut workspace = workspace(terraform, &api, &main_tf(&[], &entries));
+        let mut workspace = connected_workspace(terraform, &api, &main_tf(&[], &entries));
         let token_settings = ["api_token", "CLOUDFLARE_API_TOKEN"];
 
         // 403 before anything is written: the plan's region lookup is refused, so the run stops
@@ -366,7 +357,7 @@ fn provider_killed_mid_apply_then_the_next_apply_converges() {
         let api = LocalApi::start();
         let owned = generated(1000, "us-east-1");
         let first = entries(&owned);
-        let workspace = workspace(terraform, &api, &main_tf(&["requests_per_second = 100"], &first));
+        let workspace = connected_workspace(terraform, &api, &main_tf(&["requests_per_second = 100"], &first));
 
         // The provider alone is killed during a create.
         api.control.set_latency(Duration::from_millis(300));
@@ -413,7 +404,7 @@ fn ctrl_c_during_a_long_apply_returns_promptly_with_what_succeeded() {
         let api = LocalApi::start();
         let owned = generated(1000, "us-east-1");
         let entries = entries(&owned);
-        let workspace = workspace(terraform, &api, &main_tf(&["requests_per_second = 100"], &entries));
+        let workspace = connected_workspace(terraform, &api, &main_tf(&["requests_per_second = 100"], &entries));
 
         api.control.set_latency(Duration::from_millis(300));
         let apply = Background::spawn(&workspace, &api, &["apply", "-auto-approve", "-no-color"]);

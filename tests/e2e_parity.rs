@@ -8,7 +8,7 @@
 mod support;
 
 use support::mappings::{assert_diagnostic_at, remote, required_providers, resource_values, says};
-use support::{for_each_terraform, LocalApi, Terraform, Workspace};
+use support::{connected_workspace, for_each_terraform, LocalApi, Workspace};
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 const RESOURCE: &str = "cloudflare_origin_cloud_region.origin";
@@ -21,14 +21,6 @@ fn resource_block(ip: &str, vendor: &str, region: &str) -> String {
 
 fn main_tf(ip: &str, vendor: &str, region: &str) -> String {
     required_providers() + &resource_block(ip, vendor, region)
-}
-
-fn workspace(terraform: &Terraform, api: &LocalApi, config: &str) -> Workspace {
-    let mut workspace = Workspace::new(terraform);
-    api.connect(&mut workspace);
-    workspace.write("main.tf", config);
-    workspace.init();
-    workspace
 }
 
 /// The emulator's mappings of the zone as `(canonical ip, vendor, region)`.
@@ -68,7 +60,7 @@ fn reimport(workspace: &Workspace, id: &str) {
 fn resource_create_update_replace_import() {
     for_each_terraform("single mapping lifecycle", |terraform| {
         let api = LocalApi::start();
-        let ws = workspace(terraform, &api, &main_tf("192.0.2.1", "aws", "us-east-1"));
+        let ws = connected_workspace(terraform, &api, &main_tf("192.0.2.1", "aws", "us-east-1"));
 
         apply_ok(&ws, "create");
         assert_eq!(remote_list(&api), one("192.0.2.1", "aws", "us-east-1"));
@@ -109,7 +101,7 @@ fn resource_create_update_replace_import() {
 fn non_canonical_ipv6_never_plans_a_diff_or_replacement() {
     for_each_terraform("single mapping IPv6 spelling", |terraform| {
         let api = LocalApi::start();
-        let ws = workspace(terraform, &api, &main_tf("2001:DB8:0::1", "gcp", "us-central1"));
+        let ws = connected_workspace(terraform, &api, &main_tf("2001:DB8:0::1", "gcp", "us-central1"));
 
         apply_ok(&ws, "create");
         assert_eq!(remote_list(&api), one("2001:db8::1", "gcp", "us-central1"));
@@ -147,7 +139,7 @@ fn non_canonical_ipv6_never_plans_a_diff_or_replacement() {
 fn mapping_deleted_outside_terraform_is_recreated() {
     for_each_terraform("single mapping 404 on refresh", |terraform| {
         let api = LocalApi::start();
-        let ws = workspace(terraform, &api, &main_tf("2001:db8::7", "aws", "us-west-2"));
+        let ws = connected_workspace(terraform, &api, &main_tf("2001:db8::7", "aws", "us-west-2"));
         apply_ok(&ws, "create");
         assert!(api.control.remove_mapping(ZONE, "2001:db8::7").unwrap());
 
@@ -165,7 +157,7 @@ fn existing_mapping_is_not_taken_over_and_bad_values_point_at_their_line() {
     for_each_terraform("single mapping refusals", |terraform| {
         let api = LocalApi::start();
         api.control.put_mapping(ZONE, "192.0.2.9", "azure", "eastus").unwrap();
-        let ws = workspace(terraform, &api, &main_tf("192.0.2.9", "aws", "us-east-1"));
+        let ws = connected_workspace(terraform, &api, &main_tf("192.0.2.9", "aws", "us-east-1"));
         let run = ws.apply();
         assert_eq!(run.code, 1, "{}", run.all());
         assert!(run.all().contains("Mapping already exists") && run.all().contains("terraform import"), "{}", run.all());
@@ -258,7 +250,7 @@ fn data_sources_read_filter_and_cap() {
         ] {
             api.control.put_mapping(ZONE, ip, vendor, region).unwrap();
         }
-        let ws = workspace(terraform, &api, &(required_providers() + &DATA_SOURCES.replace("ZONE", ZONE)));
+        let ws = connected_workspace(terraform, &api, &(required_providers() + &DATA_SOURCES.replace("ZONE", ZONE)));
         apply_ok(&ws, "read data sources");
         let out = outputs(&ws);
         let one = &out["one"];
@@ -311,7 +303,7 @@ fn list_follows_every_v2_page() {
                  output \"last\" {{ value = data.cloudflare_origin_cloud_regions.all.mappings[{}].origin_ip }}\n",
                 count - 1
             );
-        let ws = workspace(terraform, &api, &config);
+        let ws = connected_workspace(terraform, &api, &config);
         api.control.reset_counters();
         apply_ok(&ws, "read 250 mappings");
         let out = outputs(&ws);

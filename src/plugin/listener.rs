@@ -4,10 +4,7 @@
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 #[cfg(unix)]
 use tokio::net::{UnixListener, UnixStream};
@@ -136,59 +133,86 @@ pub enum PlainStream {
     Tcp(TcpStream),
 }
 
-macro_rules! delegate_io {
-    ($self:ident, $stream:ident => $call:expr) => {
-        match $self.get_mut() {
-            #[cfg(unix)]
-            PlainStream::Unix($stream) => $call,
-            PlainStream::Tcp($stream) => $call,
+/// Implements `AsyncRead` and `AsyncWrite` for an enum whose variants each hold one stream, by
+/// forwarding every call to the stream the value holds. Variants may carry `#[cfg]` attributes.
+macro_rules! forward_async_io {
+    ($enum:ident { $($(#[$attr:meta])* $variant:ident),+ $(,)? }) => {
+        impl ::tokio::io::AsyncRead for $enum {
+            fn poll_read(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                buf: &mut ::tokio::io::ReadBuf<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                match self.get_mut() {
+                    $($(#[$attr])* $enum::$variant(stream) => {
+                        ::tokio::io::AsyncRead::poll_read(::std::pin::Pin::new(stream), cx, buf)
+                    })+
+                }
+            }
+        }
+
+        impl ::tokio::io::AsyncWrite for $enum {
+            fn poll_write(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                buf: &[u8],
+            ) -> ::std::task::Poll<::std::io::Result<usize>> {
+                match self.get_mut() {
+                    $($(#[$attr])* $enum::$variant(stream) => {
+                        ::tokio::io::AsyncWrite::poll_write(::std::pin::Pin::new(stream), cx, buf)
+                    })+
+                }
+            }
+
+            fn poll_flush(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                match self.get_mut() {
+                    $($(#[$attr])* $enum::$variant(stream) => {
+                        ::tokio::io::AsyncWrite::poll_flush(::std::pin::Pin::new(stream), cx)
+                    })+
+                }
+            }
+
+            fn poll_shutdown(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<::std::io::Result<()>> {
+                match self.get_mut() {
+                    $($(#[$attr])* $enum::$variant(stream) => {
+                        ::tokio::io::AsyncWrite::poll_shutdown(::std::pin::Pin::new(stream), cx)
+                    })+
+                }
+            }
+
+            fn poll_write_vectored(
+                self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+                bufs: &[::std::io::IoSlice<'_>],
+            ) -> ::std::task::Poll<::std::io::Result<usize>> {
+                match self.get_mut() {
+                    $($(#[$attr])* $enum::$variant(stream) => {
+                        ::tokio::io::AsyncWrite::poll_write_vectored(::std::pin::Pin::new(stream), cx, bufs)
+                    })+
+                }
+            }
+
+            fn is_write_vectored(&self) -> bool {
+                match self {
+                    $($(#[$attr])* $enum::$variant(stream) => stream.is_write_vectored(),)+
+                }
+            }
         }
     };
 }
+pub(crate) use forward_async_io;
 
-impl AsyncRead for PlainStream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        delegate_io!(self, stream => Pin::new(stream).poll_read(cx, buf))
-    }
-}
-
-impl AsyncWrite for PlainStream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        delegate_io!(self, stream => Pin::new(stream).poll_write(cx, buf))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        delegate_io!(self, stream => Pin::new(stream).poll_flush(cx))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        delegate_io!(self, stream => Pin::new(stream).poll_shutdown(cx))
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        delegate_io!(self, stream => Pin::new(stream).poll_write_vectored(cx, bufs))
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        match self {
-            #[cfg(unix)]
-            PlainStream::Unix(stream) => stream.is_write_vectored(),
-            PlainStream::Tcp(stream) => stream.is_write_vectored(),
-        }
-    }
-}
+forward_async_io!(PlainStream {
+    #[cfg(unix)]
+    Unix,
+    Tcp,
+});
 
 #[cfg(test)]
 mod tests {

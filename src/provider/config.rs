@@ -337,7 +337,7 @@ fn check_tuning(
         env,
         diags,
         DEFAULT_REQUEST_TIMEOUT.as_secs_f64(),
-        |n| (n >= 1.0 && n <= 3600.0).then_some(()).ok_or_else(|| "must be from 1 to 3600 seconds".to_string()),
+        |n| (1.0..=3600.0).contains(&n).then_some(()).ok_or_else(|| "must be from 1 to 3600 seconds".to_string()),
     );
     Some(Tuning {
         family: family?,
@@ -512,7 +512,7 @@ mod tests {
         let config = block(&[token.clone(), ("api_family", Value::string("v3"))]);
         assert_eq!(errors(resolve(&config, &env_of(&[])))[0].0.as_deref(), Some("api_family"));
         let env = env_of(&[("CLOUDFLARE_MAX_RETRIES", "lots")]);
-        let found = errors(resolve(&block(&[token.clone()]), &env));
+        let found = errors(resolve(&block(std::slice::from_ref(&token)), &env));
         assert!(found[0].2.contains("CLOUDFLARE_MAX_RETRIES"));
         let env = env_of(&[("CLOUDFLARE_API_FAMILY", "v2"), ("CLOUDFLARE_REQUESTS_PER_SECOND", "0.5")]);
         match resolve(&block(&[token]), &env) {

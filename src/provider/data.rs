@@ -1,14 +1,18 @@
-//! What the provider hands its resources once Terraform has configured it: the API client.
+//! What the provider hands its resources: the API client once Terraform has configured it, and
+//! the supported-regions cache.
 
 use std::sync::{Arc, RwLock};
 
 use crate::cloudflare::Client;
+use crate::provider::mappings::regions::RegionCache;
 use crate::tfplugin::Diagnostics;
 
 /// The configured client, shared by every resource and data source of the process.
 #[derive(Default)]
 pub struct ProviderData {
     state: RwLock<ClientState>,
+    /// One cache for the process, so both resources ask for a zone's regions at most once.
+    regions: RegionCache,
 }
 
 #[derive(Default)]
@@ -23,6 +27,11 @@ enum ClientState {
 impl ProviderData {
     pub fn new() -> Arc<ProviderData> {
         Arc::new(ProviderData::default())
+    }
+
+    /// The zones' supported regions, fetched once per zone per provider process.
+    pub fn regions(&self) -> &RegionCache {
+        &self.regions
     }
 
     pub(crate) fn set_client(&self, client: Client) {

@@ -6,6 +6,7 @@ pub mod data;
 pub mod mappings;
 pub mod single_mapping;
 pub mod data_sources;
+pub mod shared;
 
 pub use cloudflare_provider::CloudflareProvider;
 pub use data::ProviderData;

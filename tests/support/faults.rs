@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -31,23 +31,10 @@ impl Background {
     /// Starts `terraform <args>` in `workspace`, talking to `api`. The environment matches
     /// `Workspace::run` with `api.connect`; provider tuning belongs in the provider block.
     pub fn spawn(workspace: &Workspace, api: &LocalApi, args: &[&str]) -> Background {
-        let mut command = Command::new(&workspace.terraform.path);
+        let mut command = workspace.command(args);
         command
-            .args(args)
-            .current_dir(workspace.path())
-            .env("CHECKPOINT_DISABLE", "1")
-            .env("TF_IN_AUTOMATION", "1")
-            .env("TF_INPUT", "0")
-            .env("TF_CLI_CONFIG_FILE", workspace.path().join("cli.tfrc"))
             .env("CLOUDFLARE_BASE_URL", &api.base_url)
             .env("CLOUDFLARE_API_TOKEN", api.token())
-            .env_remove("TF_LOG")
-            .env_remove("TF_LOG_PROVIDER")
-            .env_remove("TF_LOG_PATH")
-            .env_remove("TF_REATTACH_PROVIDERS")
-            .env_remove("CLOUDFLARE_API_KEY")
-            .env_remove("CLOUDFLARE_EMAIL")
-            .env_remove("CLOUDFLARE_MAX_RETRIES")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

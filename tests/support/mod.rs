@@ -18,3 +18,12 @@ pub fn for_each_terraform(name: &str, scenario: impl Fn(&Terraform)) {
         scenario(terraform);
     }
 }
+
+/// A workspace connected to `api`, with `config` as main.tf, initialised.
+pub fn connected_workspace(terraform: &Terraform, api: &LocalApi, config: &str) -> Workspace {
+    let mut workspace = Workspace::new(terraform);
+    api.connect(&mut workspace);
+    workspace.write("main.tf", config);
+    workspace.init();
+    workspace
+}

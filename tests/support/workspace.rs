@@ -113,8 +113,9 @@ impl Workspace {
         fs::write(self.dir.path().join(name), contents).expect("write a workspace file");
     }
 
-    /// Runs `terraform <args>` with no colour and no prompts.
-    pub fn run(&self, args: &[&str]) -> Run {
+    /// `terraform <args>` in this workspace with no colour and no prompts: the caller's
+    /// Terraform and Cloudflare settings removed, this workspace's variables set.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.terraform.path);
         command
             .args(args)
@@ -134,7 +135,12 @@ impl Workspace {
         for (key, value) in &self.env {
             command.env(key, value);
         }
-        Run::from(command.output().expect("run terraform"))
+        command
+    }
+
+    /// Runs `terraform <args>` with no colour and no prompts.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().expect("run terraform"))
     }
 
     pub fn init(&self) -> Run {

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use super::checks::{api_failure, check_vendor, check_zone, known_str, ZONE_ID};
 use crate::cloudflare::Mapping;
 use crate::provider::data::ProviderData;
+use crate::provider::shared::data_source_read::read_data_source;
 use crate::tfplugin::{
     Attribute, AttributePath, Block, DataSource, Diagnostics, ReadDataSourceRequest, ReadDataSourceResponse,
     Schema, Type, Value,
@@ -160,35 +161,31 @@ impl DataSource for MappingListDataSource {
     }
 
     async fn read(&self, request: ReadDataSourceRequest) -> ReadDataSourceResponse {
-        let config = request.config;
-        let fail = |diagnostics| ReadDataSourceResponse { state: config.clone(), diagnostics };
-        let diagnostics = check(&config);
-        if diagnostics.has_errors() {
-            return fail(diagnostics);
-        }
-        let Some(zone_id) = known_str(&config, ZONE_ID) else {
-            return fail(Diagnostics::from_error("Missing zone_id", "zone_id must be set to list mappings."));
+        let config = &request.config;
+        let required = |config| {
+            let zone_id = known_str(config, ZONE_ID)
+                .ok_or_else(|| Diagnostics::from_error("Missing zone_id", "zone_id must be set to list mappings."))?;
+            let query = ListQuery {
+                vendor: known_str(config, VENDOR).map(str::to_string),
+                region: known_str(config, REGION).map(str::to_string),
+                max_items: max_items(config).ok().flatten(),
+            };
+            Ok((zone_id, query))
         };
-        let query = ListQuery {
-            vendor: known_str(&config, VENDOR).map(str::to_string),
-            region: known_str(&config, REGION).map(str::to_string),
-            max_items: max_items(&config).ok().flatten(),
-        };
-        let client = match self.data.client() {
-            Ok(client) => client,
-            Err(diagnostics) => return fail(diagnostics),
-        };
-        let mappings = match client.list(zone_id).await {
-            Ok(list) => list.mappings,
-            // A zone whose mapping set was never created has no mappings.
-            Err(error) if error.is_not_found() => Vec::new(),
-            Err(error) => return fail(api_failure("the origin cloud region mappings", zone_id, &error)),
-        };
-        let mut state = config.clone();
-        state.set_attr(ID, Value::string(zone_id));
-        let items = select(mappings, &query).into_iter().map(mapping_to_value).collect();
-        state.set_attr(MAPPINGS, Value::List(items));
-        ReadDataSourceResponse { state, diagnostics: Diagnostics::new() }
+        read_data_source(&self.data, config, check, required, |client, (zone_id, query)| async move {
+            let mappings = match client.list(zone_id).await {
+                Ok(list) => list.mappings,
+                // A zone whose mapping set was never created has no mappings.
+                Err(error) if error.is_not_found() => Vec::new(),
+                Err(error) => return Err(api_failure("the origin cloud region mappings", zone_id, &error)),
+            };
+            let mut state = config.clone();
+            state.set_attr(ID, Value::string(zone_id));
+            let items = select(mappings, &query).into_iter().map(mapping_to_value).collect();
+            state.set_attr(MAPPINGS, Value::List(items));
+            Ok(state)
+        })
+        .await
     }
 }
 
@@ -238,12 +235,5 @@ mod tests {
         assert!(max_items(&with(half)).is_err());
         let diagnostics = check(&with(Value::from(0)));
         assert_eq!(diagnostics.0[0].path, Some(AttributePath::new(MAX_ITEMS)));
-    }
-
-    #[test]
-    fn every_attribute_is_documented() {
-        for attribute in &schema().block.attributes {
-            assert!(!attribute.description.is_empty(), "{}", attribute.name);
-        }
     }
 }

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 
 use super::checks::{api_failure, check_address, check_zone, known_str, ZONE_ID};
 use crate::provider::data::ProviderData;
+use crate::provider::shared::data_source_read::read_data_source;
 use crate::provider::single_mapping::model::mapping_id;
 use crate::tfplugin::{
     Attribute, AttributePath, Block, DataSource, Diagnostics, ReadDataSourceRequest, ReadDataSourceResponse,
@@ -81,57 +82,44 @@ impl DataSource for OneMappingDataSource {
     }
 
     async fn read(&self, request: ReadDataSourceRequest) -> ReadDataSourceResponse {
-        let config = request.config;
-        let fail = |diagnostics| ReadDataSourceResponse { state: config.clone(), diagnostics };
-        let diagnostics = check(&config);
-        if diagnostics.has_errors() {
-            return fail(diagnostics);
-        }
-        let (Some(zone_id), Some(origin_ip)) = (known_str(&config, ZONE_ID), known_str(&config, ORIGIN_IP)) else {
-            return fail(Diagnostics::from_error("Missing zone_id or origin_ip", "Both must be set to read a mapping."));
+        let config = &request.config;
+        let required = |config| match (known_str(config, ZONE_ID), known_str(config, ORIGIN_IP)) {
+            (Some(zone_id), Some(origin_ip)) => Ok((zone_id, origin_ip)),
+            _ => Err(Diagnostics::from_error("Missing zone_id or origin_ip", "Both must be set to read a mapping.")),
         };
-        let client = match self.data.client() {
-            Ok(client) => client,
-            Err(diagnostics) => return fail(diagnostics),
-        };
-        match client.get(zone_id, origin_ip).await {
-            Ok(Some(mapping)) => {
-                let mut state = config.clone();
-                state.set_attr(ID, Value::string(mapping_id(zone_id, origin_ip)));
-                state.set_attr(VENDOR, Value::string(mapping.vendor));
-                state.set_attr(REGION, Value::string(mapping.region));
-                state.set_attr(MODIFIED_ON, Value::Null);
-                ReadDataSourceResponse { state, diagnostics: Diagnostics::new() }
+        read_data_source(&self.data, config, check, required, |client, (zone_id, origin_ip)| async move {
+            match client.get(zone_id, origin_ip).await {
+                Ok(Some(mapping)) => {
+                    let mut state = config.clone();
+                    state.set_attr(ID, Value::string(mapping_id(zone_id, origin_ip)));
+                    state.set_attr(VENDOR, Value::string(mapping.vendor));
+                    state.set_attr(REGION, Value::string(mapping.region));
+                    state.set_attr(MODIFIED_ON, Value::Null);
+                    Ok(state)
+                }
+                Ok(None) => {
+                    let mut diagnostics = Diagnostics::new();
+                    diagnostics.error_at(
+                        AttributePath::new(ORIGIN_IP),
+                        "No origin cloud region mapping",
+                        format!(
+                            "Zone {zone_id} has no cloud region mapping for {origin_ip}. Create one with a \
+                             cloudflare_origin_cloud_region resource, or use the cloudflare_origin_cloud_regions \
+                             data source to read mappings that may be absent."
+                        ),
+                    );
+                    Err(diagnostics)
+                }
+                Err(error) => Err(api_failure(&format!("the mapping of {origin_ip}"), zone_id, &error)),
             }
-            Ok(None) => {
-                let mut diagnostics = Diagnostics::new();
-                diagnostics.error_at(
-                    AttributePath::new(ORIGIN_IP),
-                    "No origin cloud region mapping",
-                    format!(
-                        "Zone {zone_id} has no cloud region mapping for {origin_ip}. Create one with a \
-                         cloudflare_origin_cloud_region resource, or use the cloudflare_origin_cloud_regions \
-                         data source to read mappings that may be absent."
-                    ),
-                );
-                fail(diagnostics)
-            }
-            Err(error) => fail(api_failure(&format!("the mapping of {origin_ip}"), zone_id, &error)),
-        }
+        })
+        .await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_attribute_is_documented() {
-        let schema = schema();
-        for attribute in &schema.block.attributes {
-            assert!(!attribute.description.is_empty(), "{}", attribute.name);
-        }
-    }
 
     #[test]
     fn validation_points_at_attributes() {

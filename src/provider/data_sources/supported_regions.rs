@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use super::checks::{api_failure, check_vendor, check_zone, known_str, ZONE_ID};
 use crate::cloudflare::{Region, SupportedRegions};
 use crate::provider::data::ProviderData;
+use crate::provider::shared::data_source_read::read_data_source;
 use crate::tfplugin::{
     Attribute, Block, DataSource, Diagnostics, ReadDataSourceRequest, ReadDataSourceResponse, Schema, Type, Value,
 };
@@ -120,30 +121,26 @@ impl DataSource for SupportedRegionsDataSource {
     }
 
     async fn read(&self, request: ReadDataSourceRequest) -> ReadDataSourceResponse {
-        let config = request.config;
-        let fail = |diagnostics| ReadDataSourceResponse { state: config.clone(), diagnostics };
-        let diagnostics = check(&config);
-        if diagnostics.has_errors() {
-            return fail(diagnostics);
-        }
-        let Some(zone_id) = known_str(&config, ZONE_ID) else {
-            return fail(Diagnostics::from_error("Missing zone_id", "zone_id must be set to read supported regions."));
+        let config = &request.config;
+        let required = |config| {
+            known_str(config, ZONE_ID).ok_or_else(|| {
+                Diagnostics::from_error("Missing zone_id", "zone_id must be set to read supported regions.")
+            })
         };
-        let client = match self.data.client() {
-            Ok(client) => client,
-            Err(diagnostics) => return fail(diagnostics),
-        };
-        let supported = match client.supported_regions(zone_id).await {
-            Ok(supported) => supported,
-            Err(error) => return fail(api_failure("the supported regions", zone_id, &error)),
-        };
-        let (vendors, regions) = shape(&supported, known_str(&config, VENDOR));
-        let mut state = config.clone();
-        state.set_attr(ID, Value::string(zone_id));
-        state.set_attr(VENDORS, vendors);
-        state.set_attr(REGIONS, regions);
-        state.set_attr(UPPER_TIER_COLOS_KNOWN, Value::Bool(supported.obtained_codes));
-        ReadDataSourceResponse { state, diagnostics: Diagnostics::new() }
+        read_data_source(&self.data, config, check, required, |client, zone_id| async move {
+            let supported = client
+                .supported_regions(zone_id)
+                .await
+                .map_err(|error| api_failure("the supported regions", zone_id, &error))?;
+            let (vendors, regions) = shape(&supported, known_str(config, VENDOR));
+            let mut state = config.clone();
+            state.set_attr(ID, Value::string(zone_id));
+            state.set_attr(VENDORS, vendors);
+            state.set_attr(REGIONS, regions);
+            state.set_attr(UPPER_TIER_COLOS_KNOWN, Value::Bool(supported.obtained_codes));
+            Ok(state)
+        })
+        .await
     }
 }
 
@@ -182,12 +179,5 @@ mod tests {
         let (vendors, regions) = shape(&supported(), Some("oci"));
         assert_eq!(vendors, Value::map([("oci", Value::List(vec![]))]));
         assert_eq!(regions, Value::List(vec![]));
-    }
-
-    #[test]
-    fn every_attribute_is_documented() {
-        for attribute in &schema().block.attributes {
-            assert!(!attribute.description.is_empty(), "{}", attribute.name);
-        }
     }
 }

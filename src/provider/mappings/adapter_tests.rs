@@ -303,13 +303,46 @@ mod through_the_resource_trait {
     use crate::provider::mappings::MappingsResource;
     use crate::tfplugin::{ApplyRequest, ImportRequest, ReadRequest, Resource};
 
-    async fn resource_with_client() -> (Emulator, MappingsResource) {
+    async fn data_with_client() -> (Emulator, Arc<ProviderData>) {
         let (emulator, _) = start().await;
         let url = Url::parse(&emulator.base_url()).unwrap();
         let client_config = ClientConfig::new(url, Credentials::Token(Secret::new(DEFAULT_TEST_TOKEN)));
         let data = ProviderData::new();
         data.set_client(Client::new(client_config, CancellationToken::new()).unwrap());
+        (emulator, data)
+    }
+
+    async fn resource_with_client() -> (Emulator, MappingsResource) {
+        let (emulator, data) = data_with_client().await;
         (emulator, MappingsResource::new(data))
+    }
+
+    #[tokio::test]
+    async fn both_resources_share_one_region_cache() {
+        use crate::provider::single_mapping::SingleMappingResource;
+        let (emulator, data) = data_with_client().await;
+        let plan_request = |config: Value| PlanRequest {
+            prior_state: Value::Null,
+            proposed_new_state: config.clone(),
+            config,
+            prior_private: Vec::new(),
+        };
+        let many = MappingsResource::new(Arc::clone(&data));
+        let plan = many.plan(plan_request(config(&[("192.0.2.1", "aws", "us-east-1")]))).await;
+        assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+        let single = SingleMappingResource::new(Arc::clone(&data));
+        let single_config = Value::object([
+            (ID, Value::Null),
+            (ZONE_ID, Value::string(ZONE)),
+            ("origin_ip", Value::string("192.0.2.2")),
+            (VENDOR, Value::string("aws")),
+            (REGION, Value::string("us-east-1")),
+            (MODIFIED_ON, Value::Null),
+        ]);
+        let plan = single.plan(plan_request(single_config)).await;
+        assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+        assert_eq!(emulator.control().request_count("GET", "/supported_regions"), 1);
+        emulator.shutdown().await;
     }
 
     #[tokio::test]

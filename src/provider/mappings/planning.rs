@@ -12,36 +12,13 @@ use super::schema::{ID, MAPPINGS, MODIFIED_ON, ZONE_ID};
 use super::validate::{validate_config, VENDORS};
 use super::values::{config_from_value, maybe_to_value, state_from_value, to_diagnostics};
 use crate::cloudflare::Client;
+use crate::provider::shared::plan_start::{plan_response, start_plan, PlanInputs};
 use crate::tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
 
 pub async fn plan(request: &PlanRequest, client: Option<Arc<Client>>, regions: &RegionCache) -> PlanResponse {
-    let respond = |planned_state: Value, requires_replace, diagnostics| PlanResponse {
-        planned_state,
-        requires_replace,
-        planned_private: request.prior_private.clone(),
-        diagnostics,
-    };
-    // Destroy plans (Terraform >= 1.3 with plan_destroy) must stay null.
-    if request.proposed_new_state.is_null() {
-        return respond(Value::Null, Vec::new(), Diagnostics::new());
-    }
-    let config = config_from_value(&request.config);
-    // Validation again: at apply time the configuration may be more known than at validate time.
-    let findings = validate_config(&config);
-    if !findings.is_empty() {
-        return respond(request.proposed_new_state.clone(), Vec::new(), to_diagnostics(findings));
-    }
-    let prior = match state_from_value(&request.prior_state) {
-        Ok(prior) => prior,
-        Err(error) => {
-            let detail = format!("{error}. Remove the resource from state and import it again.");
-            return respond(
-                request.proposed_new_state.clone(),
-                Vec::new(),
-                Diagnostics::from_error("Invalid prior state", detail),
-            );
-        }
-    };
+    let validate = |config: &_| to_diagnostics(validate_config(config));
+    let inputs = start_plan(request, config_from_value, validate, state_from_value);
+    let PlanInputs { config, prior } = match inputs { Ok(inputs) => inputs, Err(response) => return response };
 
     let decision = decide(prior.as_ref(), &config);
     let mut planned = request.proposed_new_state.clone();
@@ -59,7 +36,7 @@ pub async fn plan(request: &PlanRequest, client: Option<Arc<Client>>, regions: &
         let unchanged = if decision.replace { None } else { prior.as_ref().map(|p| &p.mappings) };
         diagnostics = to_diagnostics(check_regions(client, regions, &config, unchanged).await);
     }
-    respond(planned, requires_replace, diagnostics)
+    plan_response(request, planned, requires_replace, diagnostics)
 }
 
 /// Entries that will be sent, fully known, with a vendor the validation accepted.

@@ -2,18 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use super::finding::{Finding, Place, Severity};
+use super::finding::{Finding, Place};
 use super::model::{ConfigEntry, MappingSet, MappingsConfig, MappingsState, Maybe, Target};
 use super::schema::{ID, MAPPINGS, MODIFIED_ON, REGION, VENDOR, ZONE_ID};
-use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Severity as TfSeverity, Value};
-
-fn maybe_string(value: Option<&Value>) -> Maybe<String> {
-    match value {
-        Some(Value::String(text)) => Maybe::Known(text.clone()),
-        Some(Value::Unknown) => Maybe::Unknown,
-        _ => Maybe::Null,
-    }
-}
+pub use crate::provider::shared::maybe_values::maybe_to_value;
+use crate::provider::shared::findings::findings_to_diagnostics;
+use crate::provider::shared::maybe_values::maybe_string;
+use crate::tfplugin::{AttributePath, Diagnostics, Value};
 
 /// The configuration (or a proposed/planned value) as far as it is known.
 pub fn config_from_value(value: &Value) -> MappingsConfig {
@@ -94,14 +89,6 @@ pub fn state_to_value(state: &MappingsState) -> Value {
     ])
 }
 
-pub fn maybe_to_value(value: &Maybe<String>) -> Value {
-    match value {
-        Maybe::Known(text) => Value::string(text),
-        Maybe::Unknown => Value::Unknown,
-        Maybe::Null => Value::Null,
-    }
-}
-
 pub fn place_to_path(place: &Place) -> Option<AttributePath> {
     let entry = |key: &str| AttributePath::new(MAPPINGS).key(key);
     match place {
@@ -116,19 +103,7 @@ pub fn place_to_path(place: &Place) -> Option<AttributePath> {
 }
 
 pub fn to_diagnostics(findings: impl IntoIterator<Item = Finding>) -> Diagnostics {
-    let mut diagnostics = Diagnostics::new();
-    for finding in findings {
-        diagnostics.push(Diagnostic {
-            severity: match finding.severity {
-                Severity::Error => TfSeverity::Error,
-                Severity::Warning => TfSeverity::Warning,
-            },
-            path: place_to_path(&finding.place),
-            summary: finding.summary,
-            detail: finding.detail,
-        });
-    }
-    diagnostics
+    findings_to_diagnostics(findings, place_to_path)
 }
 
 #[cfg(test)]

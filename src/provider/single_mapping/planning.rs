@@ -10,35 +10,17 @@ use super::validate::validate_config;
 use super::values::{config_from_value, maybe_to_value, state_from_value, to_diagnostics};
 use super::model::SingleConfig;
 use crate::cloudflare::Client;
+use crate::provider::shared::plan_start::{plan_response, start_plan, PlanInputs};
 use crate::provider::mappings::finding::{Finding, Place};
 use crate::provider::mappings::model::Maybe;
 use crate::provider::mappings::regions::RegionCache;
 use crate::provider::mappings::validate::VENDORS;
-use crate::tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
+use crate::tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse};
 
 pub async fn plan(request: &PlanRequest, client: Option<Arc<Client>>, regions: &RegionCache) -> PlanResponse {
-    let respond = |planned_state: Value, requires_replace, diagnostics| PlanResponse {
-        planned_state,
-        requires_replace,
-        planned_private: request.prior_private.clone(),
-        diagnostics,
-    };
-    if request.proposed_new_state.is_null() {
-        return respond(Value::Null, Vec::new(), Diagnostics::new());
-    }
-    let config = config_from_value(&request.config);
-    // Again at plan time: values unknown during validation may be known now.
-    let findings = validate_config(&config);
-    if !findings.is_empty() {
-        return respond(request.proposed_new_state.clone(), Vec::new(), to_diagnostics(findings));
-    }
-    let prior = match state_from_value(&request.prior_state) {
-        Ok(prior) => prior,
-        Err(error) => {
-            let detail = format!("{error}. Remove the resource from state and import it again.");
-            return respond(request.proposed_new_state.clone(), Vec::new(), Diagnostics::from_error("Invalid prior state", detail));
-        }
-    };
+    let validate = |config: &_| to_diagnostics(validate_config(config));
+    let inputs = start_plan(request, config_from_value, validate, state_from_value);
+    let PlanInputs { config, prior } = match inputs { Ok(inputs) => inputs, Err(response) => return response };
     let decision = decide(prior.as_ref(), &config);
     // Required attributes are planned exactly as configured (that is Terraform's rule); only
     // the computed ones are ours to set.
@@ -58,7 +40,7 @@ pub async fn plan(request: &PlanRequest, client: Option<Arc<Client>>, regions: &
     } else {
         Diagnostics::new()
     };
-    respond(planned, requires_replace, diagnostics)
+    plan_response(request, planned, requires_replace, diagnostics)
 }
 
 /// An unsupported region is an error; a zone that cannot say which it supports gets a warning.

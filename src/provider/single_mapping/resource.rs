@@ -10,29 +10,21 @@ use super::validate::validate_config;
 use super::values::{config_from_value, state_from_value, to_diagnostics};
 use super::{apply, planning, refresh};
 use crate::provider::data::ProviderData;
-use crate::provider::mappings::regions::RegionCache;
+use crate::provider::shared::resource_steps::{self, Change};
 use crate::tfplugin::{
     ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
     ReadRequest, ReadResponse, Resource, Schema, Value,
 };
 
-/// The resource. Create one per provider process: it holds the supported-regions cache.
+/// The resource; the supported-regions cache lives in `ProviderData`, one per process.
 pub struct SingleMappingResource {
     data: Arc<ProviderData>,
-    regions: RegionCache,
 }
 
 impl SingleMappingResource {
     pub fn new(data: Arc<ProviderData>) -> SingleMappingResource {
-        SingleMappingResource { data, regions: RegionCache::new() }
+        SingleMappingResource { data }
     }
-}
-
-fn invalid_state(error: impl std::fmt::Display) -> Diagnostics {
-    Diagnostics::from_error(
-        "Invalid state",
-        format!("The stored state of this {TYPE_NAME} is unusable: {error}. Remove it from state and import it again."),
-    )
 }
 
 #[async_trait]
@@ -50,53 +42,30 @@ impl Resource for SingleMappingResource {
     }
 
     async fn read(&self, request: ReadRequest) -> ReadResponse {
-        let respond = |new_state, diagnostics| ReadResponse { new_state, private: None, diagnostics };
-        let prior = match state_from_value(&request.current_state) {
-            Ok(Some(prior)) => prior,
-            Ok(None) => return respond(Value::Null, Diagnostics::new()),
-            Err(error) => return respond(request.current_state.clone(), invalid_state(error)),
-        };
-        let client = match self.data.client() {
-            Ok(client) => client,
-            Err(diagnostics) => return respond(request.current_state.clone(), diagnostics),
-        };
-        let (new_state, diagnostics) = refresh::read(&client, &prior).await;
-        respond(new_state, diagnostics)
+        resource_steps::read(&self.data, TYPE_NAME, &request, state_from_value, |client, prior| async move {
+            refresh::read(&client, &prior).await
+        })
+        .await
     }
 
     async fn plan(&self, request: PlanRequest) -> PlanResponse {
-        planning::plan(&request, self.data.try_client(), &self.regions).await
+        planning::plan(&request, self.data.try_client(), self.data.regions()).await
     }
 
     async fn apply(&self, request: ApplyRequest) -> ApplyResponse {
-        let respond = |new_state, diagnostics| ApplyResponse {
-            new_state,
-            private: request.planned_private.clone(),
-            diagnostics,
-        };
-        let prior = match state_from_value(&request.prior_state) {
-            Ok(prior) => prior,
-            Err(error) => return respond(request.prior_state.clone(), invalid_state(error)),
-        };
-        let client = match self.data.client() {
-            Ok(client) => client,
-            Err(diagnostics) => return respond(request.prior_state.clone(), diagnostics),
-        };
-        let (new_state, diagnostics) = match (&prior, request.planned_state.is_null()) {
-            (Some(prior), true) => apply::destroy(&client, prior).await,
-            (None, true) => (Value::Null, Diagnostics::new()),
-            (Some(prior), false) => apply::update(&client, prior, &request.planned_state).await,
-            (None, false) => apply::create(&client, &request.planned_state).await,
-        };
-        respond(new_state, diagnostics)
+        let planned = &request.planned_state;
+        resource_steps::apply(&self.data, TYPE_NAME, &request, state_from_value, |client, change| async move {
+            match change {
+                Change::Destroy(prior) => apply::destroy(&client, &prior).await,
+                Change::Write(Some(prior)) => apply::update(&client, &prior, planned).await,
+                Change::Write(None) => apply::create(&client, planned).await,
+            }
+        })
+        .await
     }
 
     async fn import(&self, request: ImportRequest) -> ImportResponse {
-        let client = match self.data.client() {
-            Ok(client) => client,
-            Err(diagnostics) => return ImportResponse { imported: Vec::new(), diagnostics },
-        };
-        let (imported, diagnostics) = refresh::import(&client, &request.id).await;
-        ImportResponse { imported, diagnostics }
+        resource_steps::import(&self.data, &request, |client, id| async move { refresh::import(&client, &id).await })
+            .await
     }
 }

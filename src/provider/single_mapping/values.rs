@@ -2,25 +2,11 @@
 
 use super::model::{mapping_id, SingleConfig, SingleState};
 use super::schema::{ID, MODIFIED_ON, ORIGIN_IP, REGION, VENDOR, ZONE_ID};
-use crate::provider::mappings::finding::{Finding, Place, Severity};
-use crate::provider::mappings::model::Maybe;
-use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Severity as TfSeverity, Value};
-
-pub fn maybe_string(value: Option<&Value>) -> Maybe<String> {
-    match value {
-        Some(Value::String(text)) => Maybe::Known(text.clone()),
-        Some(Value::Unknown) => Maybe::Unknown,
-        _ => Maybe::Null,
-    }
-}
-
-pub fn maybe_to_value(value: &Maybe<String>) -> Value {
-    match value {
-        Maybe::Known(text) => Value::string(text),
-        Maybe::Unknown => Value::Unknown,
-        Maybe::Null => Value::Null,
-    }
-}
+use crate::provider::mappings::finding::{Finding, Place};
+pub use crate::provider::shared::maybe_values::maybe_to_value;
+use crate::provider::shared::maybe_values::maybe_string;
+use crate::provider::shared::findings::findings_to_diagnostics;
+use crate::tfplugin::{AttributePath, Diagnostics, Value};
 
 pub fn config_from_value(value: &Value) -> SingleConfig {
     SingleConfig {
@@ -76,24 +62,14 @@ pub fn place_to_path(place: &Place) -> Option<AttributePath> {
 }
 
 pub fn to_diagnostics(findings: impl IntoIterator<Item = Finding>) -> Diagnostics {
-    let mut diagnostics = Diagnostics::new();
-    for finding in findings {
-        diagnostics.push(Diagnostic {
-            severity: match finding.severity {
-                Severity::Error => TfSeverity::Error,
-                Severity::Warning => TfSeverity::Warning,
-            },
-            path: place_to_path(&finding.place),
-            summary: finding.summary,
-            detail: finding.detail,
-        });
-    }
-    diagnostics
+    findings_to_diagnostics(findings, place_to_path)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::mappings::model::Maybe;
+    use crate::tfplugin::Severity as TfSeverity;
 
     fn state() -> SingleState {
         SingleState {

@@ -1,0 +1,8 @@
+//! Code both resources and the data sources share, so each protocol step is written once.
+
+pub mod data_source_read;
+pub mod findings;
+pub mod maybe_values;
+pub mod plan_start;
+pub mod resource_steps;
+mod schema_checks;
