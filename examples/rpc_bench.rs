@@ -135,10 +135,10 @@ fn medians(samples: &[Took]) -> (f64, f64) {
 fn median_ms(mut samples: Vec<Duration>) -> f64 {
     samples.sort();
     let mid = samples.len() / 2;
-    let median = if samples.len() % 2 == 0 && mid > 0 {
-        (samples[mid - 1] + samples[mid]) / 2
-    } else {
-        samples[mid]
+    let median = match (samples.get(mid.wrapping_sub(1)), samples.get(mid)) {
+        (Some(low), Some(high)) if mid * 2 == samples.len() => (*low + *high) / 2,
+        (_, Some(middle)) => *middle,
+        _ => return f64::NAN,
     };
     median.as_secs_f64() * 1000.0
 }

@@ -41,6 +41,7 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # importing the sibling script must not litter scripts/
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import get_terraform  # noqa: E402  (sibling script)
 

@@ -4,7 +4,7 @@
 //! comparison goes through the canonical address, so `2001:DB8::1` and `2001:db8::1` are the
 //! same entry.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ip::canonical_ip;
 
@@ -27,11 +27,22 @@ pub fn canonical_key(key: &str) -> String {
     canonical_ip(key).unwrap_or_else(|_| key.to_string())
 }
 
-/// Mappings keyed by the IP exactly as written (configuration, state, or import ID).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Mappings keyed by the IP exactly as written (configuration, state, or import ID), with an
+/// index by canonical address so lookups stay logarithmic for 3,500-entry sets.
+#[derive(Debug, Clone, Default)]
 pub struct MappingSet {
     entries: BTreeMap<String, Target>,
+    /// canonical address -> the keys spelling it (more than one only in rejected configurations).
+    by_address: BTreeMap<String, BTreeSet<String>>,
 }
+
+impl PartialEq for MappingSet {
+    fn eq(&self, other: &MappingSet) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Eq for MappingSet {}
 
 impl MappingSet {
     pub fn new() -> MappingSet {
@@ -39,11 +50,21 @@ impl MappingSet {
     }
 
     pub fn insert(&mut self, key: impl Into<String>, target: Target) {
-        self.entries.insert(key.into(), target);
+        let key = key.into();
+        self.by_address.entry(canonical_key(&key)).or_default().insert(key.clone());
+        self.entries.insert(key, target);
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Target> {
-        self.entries.remove(key)
+        let removed = self.entries.remove(key)?;
+        let canonical = canonical_key(key);
+        if let Some(keys) = self.by_address.get_mut(&canonical) {
+            keys.remove(key);
+            if keys.is_empty() {
+                self.by_address.remove(&canonical);
+            }
+        }
+        Some(removed)
     }
 
     pub fn get(&self, key: &str) -> Option<&Target> {
@@ -65,12 +86,16 @@ impl MappingSet {
     /// canonical address -> key as written. With two spellings of one address (rejected by
     /// validation) the last key in sort order wins.
     pub fn canonical_index(&self) -> BTreeMap<String, &str> {
-        self.entries.keys().map(|key| (canonical_key(key), key.as_str())).collect()
+        self.by_address
+            .iter()
+            .filter_map(|(canonical, keys)| keys.last().map(|key| (canonical.clone(), key.as_str())))
+            .collect()
     }
 
     /// The entry for an address, whatever its spelling here.
     pub fn find_canonical(&self, canonical: &str) -> Option<(&str, &Target)> {
-        self.entries.iter().find(|(key, _)| canonical_key(key) == canonical).map(|(key, target)| (key.as_str(), target))
+        let key = self.by_address.get(canonical)?.last()?;
+        self.entries.get_key_value(key).map(|(key, target)| (key.as_str(), target))
     }
 
     /// Same addresses with the same vendor and region, ignoring how the addresses are spelled.
@@ -78,14 +103,21 @@ impl MappingSet {
         self.by_canonical() == other.by_canonical()
     }
 
-    fn by_canonical(&self) -> BTreeMap<String, &Target> {
-        self.entries.iter().map(|(key, target)| (canonical_key(key), target)).collect()
+    fn by_canonical(&self) -> BTreeMap<&str, &Target> {
+        self.by_address
+            .iter()
+            .filter_map(|(canonical, keys)| Some((canonical.as_str(), self.entries.get(keys.last()?)?)))
+            .collect()
     }
 }
 
 impl FromIterator<(String, Target)> for MappingSet {
     fn from_iter<I: IntoIterator<Item = (String, Target)>>(iter: I) -> MappingSet {
-        MappingSet { entries: iter.into_iter().collect() }
+        let mut set = MappingSet::new();
+        for (key, target) in iter {
+            set.insert(key, target);
+        }
+        set
     }
 }
 
@@ -177,6 +209,19 @@ mod tests {
         assert_eq!(target.region, "us-central1");
         assert!(written.find_canonical("2001:db8::2").is_none());
         assert_eq!(written.canonical_index().get("2001:db8::1"), Some(&"2001:DB8:0::1"));
+    }
+
+    #[test]
+    fn the_address_index_follows_inserts_and_removals() {
+        let mut written = set(&[("2001:DB8:0::1", "gcp", "us-central1"), ("192.0.2.1", "aws", "us-east-1")]);
+        written.insert("2001:db8::1", Target::new("aws", "us-east-1"));
+        // Two spellings of one address: the last key in sort order answers, as documented.
+        assert_eq!(written.find_canonical("2001:db8::1").map(|(key, _)| key), Some("2001:db8::1"));
+        written.remove("2001:db8::1");
+        assert_eq!(written.find_canonical("2001:db8::1").map(|(key, _)| key), Some("2001:DB8:0::1"));
+        written.remove("2001:DB8:0::1");
+        assert!(written.find_canonical("2001:db8::1").is_none());
+        assert_eq!(written.canonical_index().len(), 1);
     }
 
     #[test]
