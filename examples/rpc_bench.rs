@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use terraform_provider_cloudflare::emulator::{Emulator, EmulatorConfig, DEFAULT_TEST_TOKEN};
 use terraform_provider_cloudflare::proto::tfplugin5 as pb;
 use terraform_provider_cloudflare::provider::CloudflareProvider;
-use terraform_provider_cloudflare::tfplugin::{msgpack, provider_service, Provider, Type, Value};
+use terraform_provider_cloudflare::tfplugin::{msgpack, provider_service, Provider, StopSignal, Type, Value};
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
 
@@ -210,7 +210,7 @@ async fn main() -> Result<(), BoxError> {
     let emulator = Emulator::start(EmulatorConfig::default(), "127.0.0.1:0".parse()?).await?;
     let control = emulator.control();
 
-    let stop = CancellationToken::new();
+    let stop = StopSignal::new(CancellationToken::new());
     let provider = CloudflareProvider::new(stop.clone());
     let provider_type = provider.schema().block.value_type();
     let resource = provider
@@ -320,7 +320,7 @@ async fn main() -> Result<(), BoxError> {
     }
     eprintln!("{}", serde_json::to_string_pretty(&summary)?);
     println!("{summary}");
-    stop.cancel();
+    stop.stop();
     server.abort();
     emulator.shutdown().await;
     Ok(())

@@ -5,12 +5,13 @@ use std::path::Path;
 
 use terraform_provider_cloudflare::provider::CloudflareProvider;
 use terraform_provider_cloudflare::registry_docs::render_all;
+use terraform_provider_cloudflare::tfplugin::StopSignal;
 use tokio_util::sync::CancellationToken;
 
 #[test]
 fn registry_docs_are_up_to_date() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let provider = CloudflareProvider::new(CancellationToken::new());
+    let provider = CloudflareProvider::new(StopSignal::new(CancellationToken::new()));
     let pages = render_all(provider.as_ref(), &root.join("examples"));
     let update = std::env::var_os("UPDATE_DOCS").is_some();
     let mut stale = Vec::new();

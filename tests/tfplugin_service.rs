@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use terraform_provider_cloudflare::proto::tfplugin5 as pb;
 use terraform_provider_cloudflare::tfplugin::{
-    msgpack, provider_service, ApplyRequest, ApplyResponse, Attribute, AttributePath, Block,
+    msgpack, provider_service, StopSignal, ApplyRequest, ApplyResponse, Attribute, AttributePath, Block,
     ConfigureRequest, DataSource, Diagnostics, ImportRequest, ImportResponse, ImportedResource,
     PlanRequest, PlanResponse, Provider, ReadDataSourceRequest, ReadDataSourceResponse,
     ReadRequest, ReadResponse, Resource, Schema, Type, UpgradeStateRequest, UpgradeStateResponse,
@@ -241,13 +241,13 @@ impl DataSource for FakeData {
 
 struct Harness {
     client: Client,
-    stop: CancellationToken,
+    stop: StopSignal,
     seen: Arc<Mutex<Seen>>,
 }
 
 async fn start() -> Harness {
     let seen = Arc::new(Mutex::new(Seen::default()));
-    let stop = CancellationToken::new();
+    let stop = StopSignal::new(CancellationToken::new());
     let provider = Arc::new(FakeProvider { seen: seen.clone() });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -850,9 +850,10 @@ async fn unused_rpcs_answer_with_diagnostics() {
 }
 
 #[tokio::test]
-async fn stop_cancels_the_token() {
+async fn stop_cancels_work_in_flight_and_not_work_started_later() {
     let mut h = start().await;
-    assert!(!h.stop.is_cancelled());
+    let in_flight = h.stop.token();
+    assert!(!in_flight.is_cancelled());
     let stopped = h
         .client
         .stop(pb::stop::Request {})
@@ -860,5 +861,7 @@ async fn stop_cancels_the_token() {
         .unwrap()
         .into_inner();
     assert_eq!(stopped.error, "");
-    assert!(h.stop.is_cancelled());
+    assert!(in_flight.is_cancelled());
+    // A provider kept alive by --debug serves later commands with a fresh token.
+    assert!(!h.stop.token().is_cancelled());
 }

@@ -37,12 +37,13 @@ const RUNTIME_SHUTDOWN_TIMEOUT: Duration = Duration::from_millis(100);
 /// Stop and shutdown cancel. This is the whole program; `main` only calls it.
 pub fn run<F, P>(factory: F) -> ExitCode
 where
-    F: FnOnce(CancellationToken) -> Arc<P>,
+    F: FnOnce(tfplugin::StopSignal) -> Arc<P>,
     P: tfplugin::Provider,
 {
     run_with_routes(|cancel| {
-        let provider: Arc<dyn tfplugin::Provider> = factory(cancel.clone());
-        Routes::new(tfplugin::server::provider_service(provider, cancel))
+        let stop = tfplugin::StopSignal::new(cancel);
+        let provider: Arc<dyn tfplugin::Provider> = factory(stop.clone());
+        Routes::new(tfplugin::server::provider_service(provider, stop))
     })
 }
 

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tokio_util::sync::CancellationToken;
 
 use super::config::{self, Resolution};
 use super::data::ProviderData;
@@ -11,17 +10,17 @@ use super::data_sources::{MappingListDataSource, OneMappingDataSource, Supported
 use super::mappings::MappingsResource;
 use super::single_mapping::SingleMappingResource;
 use crate::cloudflare::Client;
-use crate::tfplugin::{ConfigureRequest, DataSource, Diagnostics, Provider, Resource, Schema, Value};
+use crate::tfplugin::{StopSignal, ConfigureRequest, DataSource, Diagnostics, Provider, Resource, Schema, Value};
 
 pub struct CloudflareProvider {
-    /// Cancelled when Terraform sends Stop or the plugin shuts down; every API wait observes it.
-    cancel: CancellationToken,
+    /// Fired when Terraform sends Stop or the plugin shuts down; every API wait observes it.
+    stop: StopSignal,
     data: Arc<ProviderData>,
 }
 
 impl CloudflareProvider {
-    pub fn new(cancel: CancellationToken) -> Arc<CloudflareProvider> {
-        Arc::new(CloudflareProvider { cancel, data: ProviderData::new() })
+    pub fn new(stop: StopSignal) -> Arc<CloudflareProvider> {
+        Arc::new(CloudflareProvider { stop, data: ProviderData::new() })
     }
 }
 
@@ -66,7 +65,7 @@ impl Provider for CloudflareProvider {
                     terraform_version = %request.terraform_version,
                     "configuring the Cloudflare API client"
                 );
-                match Client::new(*client_config, self.cancel.clone()) {
+                match Client::new(*client_config, self.stop.token()) {
                     Ok(client) => {
                         self.data.set_client(client);
                         Diagnostics::new()

@@ -9,6 +9,7 @@ pub mod json;
 pub mod msgpack;
 pub mod number;
 pub mod schema;
+pub mod stop;
 pub mod server;
 pub mod traits;
 pub mod types;
@@ -18,6 +19,7 @@ pub use codec::{CodecError, MAX_DEPTH};
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
 pub use number::{Number, NumberError};
 pub use schema::{Attribute, Block, NestedBlock, NestingMode, Schema};
+pub use stop::StopSignal;
 pub use server::{provider_service, ProviderService, MAX_MESSAGE_BYTES};
 pub use traits::{
     ApplyRequest, ApplyResponse, ConfigureRequest, DataSource, ImportRequest, ImportResponse,

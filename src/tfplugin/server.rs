@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::FutureExt as _;
-use tokio_util::sync::CancellationToken;
+use super::stop::StopSignal;
 use tonic::{Request, Response, Status};
 
 use crate::proto::tfplugin5 as pb;
@@ -32,10 +32,10 @@ use super::value::Value;
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 
 /// Builds the gRPC service for `provider`. Schemas are read and converted once, here; the
-/// `Stop` RPC cancels `stop`.
+/// `Stop` RPC fires `stop`.
 pub fn provider_service(
     provider: Arc<dyn Provider>,
-    stop: CancellationToken,
+    stop: StopSignal,
 ) -> ProviderServer<ProviderService> {
     ProviderServer::new(ProviderService::new(provider, stop))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
@@ -55,7 +55,7 @@ pub struct ProviderService {
     resources: HashMap<String, Registered<dyn Resource>>,
     data_sources: HashMap<String, Registered<dyn DataSource>>,
     schema_response: pb::get_provider_schema::Response,
-    stop: CancellationToken,
+    stop: StopSignal,
 }
 
 fn capabilities() -> pb::ServerCapabilities {
@@ -68,7 +68,7 @@ fn capabilities() -> pb::ServerCapabilities {
 }
 
 impl ProviderService {
-    pub fn new(provider: Arc<dyn Provider>, stop: CancellationToken) -> ProviderService {
+    pub fn new(provider: Arc<dyn Provider>, stop: StopSignal) -> ProviderService {
         let provider_schema = provider.schema();
         let mut schema_diagnostics = Vec::new();
         let mut resource_schemas = HashMap::new();
@@ -844,7 +844,7 @@ impl pb::provider_server::Provider for ProviderService {
         _request: Request<pb::stop::Request>,
     ) -> Result<Response<pb::stop::Response>, Status> {
         tracing::debug!(tf_rpc = "StopProvider", "received request");
-        self.stop.cancel();
+        self.stop.stop();
         Ok(Response::new(pb::stop::Response {
             error: String::new(),
         }))

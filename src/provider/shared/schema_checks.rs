@@ -6,7 +6,7 @@ mod tests {
     use tokio_util::sync::CancellationToken;
 
     use crate::provider::CloudflareProvider;
-    use crate::tfplugin::{Provider, Schema};
+    use crate::tfplugin::{Provider, Schema, StopSignal};
 
     fn assert_documented(type_name: &str, schema: &Schema) {
         assert!(!schema.block.description.is_empty(), "{type_name}");
@@ -17,7 +17,7 @@ mod tests {
 
     #[test]
     fn every_served_type_is_documented() {
-        let provider = CloudflareProvider::new(CancellationToken::new());
+        let provider = CloudflareProvider::new(StopSignal::new(CancellationToken::new()));
         let resources = provider.resources();
         let data_sources = provider.data_sources();
         assert_eq!((resources.len(), data_sources.len()), (2, 3));
