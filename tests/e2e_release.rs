@@ -56,16 +56,7 @@ fn packaged_zip_installs_from_a_packed_mirror_and_applies() {
         let provider_dir = mirror.join(PROVIDER_ADDRESS);
         std::fs::create_dir_all(&provider_dir).expect("create the packed mirror");
         std::fs::copy(out_dir.path().join(&zip_name), provider_dir.join(&zip_name)).expect("copy the zip");
-        let cli_config = workspace.path().join("packed.tfrc");
-        std::fs::write(
-            &cli_config,
-            format!(
-                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{PROVIDER_ADDRESS}\"]\n  }}\n  direct {{\n    exclude = [\"{PROVIDER_ADDRESS}\"]\n  }}\n}}\n",
-                mirror.display()
-            ),
-        )
-        .expect("write the CLI configuration");
-        workspace.set_env("TF_CLI_CONFIG_FILE", &cli_config.display().to_string());
+        workspace.install_from_mirror(&mirror);
         workspace.write(
             "main.tf",
             &format!(

@@ -83,20 +83,23 @@ impl Workspace {
             .prefix("tf-e2e-")
             .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
             .expect("create a workspace directory");
-        let cli_config = dir.path().join("cli.tfrc");
+        let mut workspace = Workspace { terraform: terraform.clone(), env: Vec::new(), dir };
+        workspace.install_from_mirror(mirror());
+        workspace
+    }
+
+    /// Makes Terraform install this provider from `mirror` (unpacked or packed layout).
+    pub fn install_from_mirror(&mut self, mirror: &Path) {
+        let cli_config = self.dir.path().join("cli.tfrc");
         fs::write(
             &cli_config,
             format!(
                 "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{PROVIDER_ADDRESS}\"]\n  }}\n  direct {{\n    exclude = [\"{PROVIDER_ADDRESS}\"]\n  }}\n}}\n",
-                mirror().display()
+                mirror.display()
             ),
         )
         .expect("write the CLI configuration");
-        Workspace {
-            terraform: terraform.clone(),
-            env: vec![("TF_CLI_CONFIG_FILE".into(), cli_config.display().to_string())],
-            dir,
-        }
+        self.set_env("TF_CLI_CONFIG_FILE", &cli_config.display().to_string());
     }
 
     pub fn path(&self) -> &Path {
