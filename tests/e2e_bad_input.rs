@@ -269,6 +269,15 @@ fn catalogue() -> Vec<Case> {
         "Invalid requests_per_second",
         "requests_per_second = ",
     ));
+    cases.push(
+        provider_case(
+            "fractional batch parallelism",
+            "  api_token = var.token\n  batch_parallelism = 2.5\n",
+            "Invalid batch_parallelism",
+            "batch_parallelism = ",
+        )
+        .needles(&["whole number from 1 to 10"]),
+    );
     // Import IDs.
     cases.push(import_case("import ID not a zone", "not-a-zone", &["zone ID"]));
     cases.push(import_case("import ID upper-case zone", "023E105F4ECEF8AD9CA31A8372D0C353", &["lower case"]));

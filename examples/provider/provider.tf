@@ -13,4 +13,5 @@ provider "cloudflare" {
   # api_family = "auto"                    # "v1" or "v2" to pin an endpoint family
   # max_retries         = 3
   # requests_per_second = 4
+  # batch_parallelism   = 4                # batch requests in flight at once; 1 = one by one
 }

@@ -1,9 +1,12 @@
-//! Batch operations: canonical keys, chunks of at most 100, one chunk after the other, and one
-//! outcome keyed by canonical IP that never loses an item.
+//! Batch operations: canonical keys, chunks of at most 100, a few chunks in flight at once, and
+//! one outcome keyed by canonical IP that never loses an item.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::future::Future;
+use std::sync::OnceLock;
 
+use futures::future::Either;
+use futures::stream::{self, StreamExt};
 use tokio_util::sync::CancellationToken;
 
 use super::error::ApiError;
@@ -94,36 +97,87 @@ pub(crate) fn plan_chunks<I: BatchInput>(items: &[I]) -> Vec<Vec<I>> {
     unique.chunks(CHUNK_SIZE).map(<[I]>::to_vec).collect()
 }
 
-/// Sends the chunks one after the other. A chunk failing as a whole lands in `not_applied` and
-/// the rest continue, unless the failure is cancellation or authentication (then the remaining
-/// chunks are recorded as not applied with the same error).
-pub(crate) async fn run<I, F, Fut>(items: &[I], cancel: &CancellationToken, mut send: F) -> BatchOutcome<I::Succeeded>
+/// Sends the chunks: the first alone, then at most `parallelism` (at least 1) in flight at once.
+/// A chunk failing as a whole lands in `not_applied` and the rest continue, unless the failure
+/// is cancellation or authentication: then chunks not yet sent are recorded as not applied with
+/// the same error (chunks already in flight finish as they will).
+pub(crate) async fn run<I, F, Fut>(
+    items: &[I],
+    parallelism: usize,
+    cancel: &CancellationToken,
+    mut send: F,
+) -> BatchOutcome<I::Succeeded>
 where
     I: BatchInput,
     F: FnMut(Vec<I>) -> Fut,
     Fut: Future<Output = Result<ChunkResult, ApiError>>,
 {
     let mut outcome = BatchOutcome::default();
-    let mut chunks = plan_chunks(items).into_iter();
-    while let Some(chunk) = chunks.next() {
-        let result = if cancel.is_cancelled() {
-            Err(ApiError::Cancelled)
-        } else {
-            outcome.requests += 1;
-            send(chunk.clone()).await
-        };
-        match result {
-            Ok(result) => merge(&mut outcome, &chunk, result),
-            Err(error) => {
-                let abort = error.aborts_batch();
-                outcome.not_applied.push(chunk_failure(&chunk, error.clone()));
-                if abort {
-                    outcome.not_applied.extend(chunks.by_ref().map(|rest| chunk_failure(&rest, error.clone())));
-                }
+    let mut failures = Vec::new();
+    // Set by the first failure that makes sending more pointless; read before each new send.
+    let stop: OnceLock<ApiError> = OnceLock::new();
+    let mut sent = 0u32;
+    let mut chunks = plan_chunks(items).into_iter().enumerate();
+
+    // The first request goes alone, so bad credentials, a retired endpoint (auto switches
+    // family on it) or a cancelled run cost one request, not `parallelism` of them.
+    if let Some((index, chunk)) = chunks.next() {
+        let answer = match skip_reason(&stop, cancel) {
+            Some(error) => Err(error),
+            None => {
+                sent += 1;
+                send(chunk.clone()).await
             }
+        };
+        record(&mut outcome, &mut failures, &stop, index, &chunk, answer);
+    }
+    let mut answers = stream::iter(chunks)
+        .map(|(index, chunk)| {
+            let answer = match skip_reason(&stop, cancel) {
+                Some(error) => Either::Left(std::future::ready(Err(error))),
+                None => {
+                    sent += 1;
+                    Either::Right(send(chunk.clone()))
+                }
+            };
+            async move { (index, chunk, answer.await) }
+        })
+        .buffer_unordered(parallelism.max(1));
+    while let Some((index, chunk, answer)) = answers.next().await {
+        record(&mut outcome, &mut failures, &stop, index, &chunk, answer);
+    }
+    drop(answers);
+    // Failures in chunk order, whatever order the answers came in.
+    failures.sort_by_key(|(index, _)| *index);
+    outcome.not_applied = failures.into_iter().map(|(_, failure)| failure).collect();
+    outcome.requests = sent;
+    outcome
+}
+
+/// Why the next chunk must not be sent, if it must not.
+fn skip_reason(stop: &OnceLock<ApiError>, cancel: &CancellationToken) -> Option<ApiError> {
+    stop.get().cloned().or_else(|| cancel.is_cancelled().then_some(ApiError::Cancelled))
+}
+
+/// Files one chunk's answer: merged when it came, else a failure (that may stop the rest).
+fn record<I: BatchInput>(
+    outcome: &mut BatchOutcome<I::Succeeded>,
+    failures: &mut Vec<(usize, ChunkFailure)>,
+    stop: &OnceLock<ApiError>,
+    index: usize,
+    chunk: &[I],
+    answer: Result<ChunkResult, ApiError>,
+) {
+    match answer {
+        Ok(result) => merge(outcome, chunk, result),
+        Err(error) => {
+            if error.aborts_batch() {
+                // Only the first such error is kept; later ones say the same.
+                let _ = stop.set(error.clone());
+            }
+            failures.push((index, chunk_failure(chunk, error)));
         }
     }
-    outcome
 }
 
 fn chunk_failure<I: BatchInput>(chunk: &[I], error: ApiError) -> ChunkFailure {
@@ -172,8 +226,9 @@ pub(crate) fn settle_absent(outcome: &mut DeleteOutcome, list: &MappingList) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::RefCell;
-
+    use std::cell::{Cell, RefCell};
+    use std::time::Duration;
+    
     fn mappings(count: usize) -> Vec<Mapping> {
         (0..count).map(|n| Mapping::new(format!("2001:DB8::{n:x}"), "aws", "us-east-1")).collect()
     }
@@ -229,7 +284,7 @@ mod tests {
     #[tokio::test]
     async fn outcome_is_keyed_by_canonical_ip_not_position() {
         let items = vec![Mapping::new("192.0.2.1", "aws", "us-east-1"), Mapping::new("2001:db8::5", "gcp", "x")];
-        let outcome = run(&items, &CancellationToken::new(), |_chunk| async {
+        let outcome = run(&items, 1, &CancellationToken::new(), |_chunk| async {
             // Reported in reverse order, with a non-canonical spelling and the other IP key.
             Ok(ChunkResult {
                 items: BatchResult {
@@ -249,7 +304,7 @@ mod tests {
     #[tokio::test]
     async fn unreported_items_become_failures() {
         let items = mappings(3);
-        let outcome = run(&items, &CancellationToken::new(), |chunk| async move {
+        let outcome = run(&items, 1, &CancellationToken::new(), |chunk| async move {
             Ok(echo(&chunk[..1], &[]))
         })
         .await;
@@ -262,7 +317,7 @@ mod tests {
     async fn a_failed_chunk_does_not_stop_the_others() {
         let items = mappings(250);
         let calls = RefCell::new(0);
-        let outcome = run(&items, &CancellationToken::new(), |chunk| {
+        let outcome = run(&items, 1, &CancellationToken::new(), |chunk| {
             *calls.borrow_mut() += 1;
             let call = *calls.borrow();
             async move {
@@ -285,7 +340,7 @@ mod tests {
     #[tokio::test]
     async fn auth_failure_marks_the_rest_not_applied() {
         let items = mappings(250);
-        let outcome = run(&items, &CancellationToken::new(), |_chunk| async {
+        let outcome = run(&items, 4, &CancellationToken::new(), |_chunk| async {
             Err(ApiError::Auth { status: 403, errors: vec![], auth: crate::cloudflare::secret::AuthKind::Token })
         })
         .await;
@@ -298,7 +353,7 @@ mod tests {
     async fn cancellation_between_chunks_keeps_what_succeeded() {
         let items = mappings(250);
         let cancel = CancellationToken::new();
-        let outcome = run(&items, &cancel, |chunk| {
+        let outcome = run(&items, 4, &cancel, |chunk| {
             cancel.cancel(); // Terraform says stop while the first chunk is in flight
             async move { Ok(echo(&chunk, &[])) }
         })
@@ -307,6 +362,82 @@ mod tests {
         assert_eq!(outcome.succeeded.len(), 100);
         assert_eq!(outcome.not_applied.len(), 2);
         assert!(outcome.not_applied.iter().all(|chunk| chunk.error.is_cancelled()));
+    }
+
+    /// Answers after `millis` of (paused) time, tracking how many requests are in flight.
+    async fn timed_echo(
+        chunk: Vec<Mapping>,
+        millis: u64,
+        in_flight: &Cell<usize>,
+        peak: &Cell<usize>,
+    ) -> Result<ChunkResult, ApiError> {
+        in_flight.set(in_flight.get() + 1);
+        peak.set(peak.get().max(in_flight.get()));
+        tokio::time::sleep(Duration::from_millis(millis)).await;
+        in_flight.set(in_flight.get() - 1);
+        Ok(echo(&chunk, &[]))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keeps_exactly_the_allowed_number_of_requests_in_flight() {
+        let items = mappings(1000);
+        for parallelism in [1, 4] {
+            let (in_flight, peak) = (Cell::new(0), Cell::new(0));
+            let started = tokio::time::Instant::now();
+            let outcome = run(&items, parallelism, &CancellationToken::new(), |chunk| {
+                timed_echo(chunk, 50, &in_flight, &peak)
+            })
+            .await;
+            assert_eq!(outcome.requests, 10);
+            assert_eq!(outcome.succeeded.len(), 1000);
+            assert_eq!(peak.get(), parallelism, "never more, and actually that many");
+            // 10 chunks of 50 ms: the first alone, then 9 one by one or in 3 rounds of up to 4.
+            let rounds = 1 + 9u64.div_ceil(parallelism as u64);
+            assert_eq!(started.elapsed(), Duration::from_millis(50 * rounds));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failures_are_listed_in_chunk_order_whatever_order_answers_come_in() {
+        let items = mappings(400);
+        let calls = Cell::new(0u64);
+        let outcome = run(&items, 4, &CancellationToken::new(), |_chunk| {
+            calls.set(calls.get() + 1);
+            // Later chunks answer first.
+            let wait = Duration::from_millis(100 - 20 * calls.get());
+            async move {
+                tokio::time::sleep(wait).await;
+                Err(ApiError::Api { status: 500, errors: vec![], attempts: 4 })
+            }
+        })
+        .await;
+        assert_eq!(outcome.requests, 4);
+        assert!(outcome.not_applied.iter().all(|chunk| chunk.ips.len() == 100));
+        let firsts: Vec<&str> = outcome.not_applied.iter().map(|chunk| chunk.ips[0].as_str()).collect();
+        assert_eq!(firsts, ["2001:db8::", "2001:db8::64", "2001:db8::c8", "2001:db8::12c"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn auth_failure_stops_sending_but_lets_requests_in_flight_finish() {
+        let items = mappings(1000);
+        let calls = Cell::new(0);
+        let outcome = run(&items, 4, &CancellationToken::new(), |chunk| {
+            calls.set(calls.get() + 1);
+            let rejected = calls.get() == 2;
+            async move {
+                if rejected {
+                    return Err(ApiError::Auth { status: 403, errors: vec![], auth: crate::cloudflare::secret::AuthKind::Token });
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Ok(echo(&chunk, &[]))
+            }
+        })
+        .await;
+        // The first alone, then 4 together (the second of them is refused), none after the 403.
+        assert_eq!(outcome.requests, 5);
+        assert_eq!(outcome.succeeded.len(), 400, "the requests already in flight count");
+        assert_eq!(outcome.not_applied.iter().map(|chunk| chunk.ips.len()).sum::<usize>(), 600);
+        assert!(outcome.not_applied.iter().all(|chunk| chunk.error.is_auth()));
     }
 
     #[test]

@@ -18,6 +18,7 @@ use super::{v1, v2};
 pub struct Client {
     transport: Transport,
     family: FamilySelector,
+    batch_parallelism: usize,
 }
 
 impl fmt::Debug for Client {
@@ -33,7 +34,11 @@ impl Client {
     /// Checks the settings and builds the HTTP client. `cancel` stops every request and every
     /// wait (rate limit, backoff, Retry-After) of this client.
     pub fn new(config: ClientConfig, cancel: CancellationToken) -> Result<Client, ApiError> {
-        Ok(Client { transport: Transport::new(&config, cancel)?, family: FamilySelector::new(config.family) })
+        Ok(Client {
+            transport: Transport::new(&config, cancel)?,
+            family: FamilySelector::new(config.family),
+            batch_parallelism: config.batch_parallelism as usize,
+        })
     }
 
     /// The family calls go to now: `V1` or `V2` (`auto` resolves to one of them).
@@ -77,11 +82,11 @@ impl Client {
         self.family.run(|| v1::delete(t, zone, ip), || v2::delete(t, zone, ip)).await
     }
 
-    /// Creates or replaces many mappings, 100 per request, chunk after chunk. Mappings not
-    /// named are untouched. Never fails as a whole: see [`super::BatchOutcome`].
+    /// Creates or replaces many mappings, 100 per request, `batch_parallelism` requests in
+    /// flight. Mappings not named are untouched. Never fails as a whole: see [`super::BatchOutcome`].
     pub async fn batch_upsert(&self, zone: &str, mappings: &[Mapping]) -> UpsertOutcome {
         let t = &self.transport;
-        batch::run(mappings, t.cancel_token(), |chunk| async move {
+        batch::run(mappings, self.batch_parallelism, t.cancel_token(), |chunk| async move {
             self.family.run(|| v1::batch_upsert(t, zone, &chunk), || v2::batch_put(t, zone, &chunk)).await
         })
         .await
@@ -92,7 +97,7 @@ impl Client {
     /// and moves those to `succeeded` / `already_absent` (no error text is interpreted).
     pub async fn batch_delete(&self, zone: &str, ips: &[String]) -> DeleteOutcome {
         let t = &self.transport;
-        let mut outcome = batch::run(ips, t.cancel_token(), |chunk| async move {
+        let mut outcome = batch::run(ips, self.batch_parallelism, t.cancel_token(), |chunk| async move {
             self.family.run(|| v1::batch_delete(t, zone, &chunk), || v2::batch_delete(t, zone, &chunk)).await
         })
         .await;

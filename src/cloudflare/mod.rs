@@ -29,9 +29,9 @@ mod wire;
 pub use batch::CHUNK_SIZE as BATCH_CHUNK_SIZE;
 pub use client::Client;
 pub use config::{
-    ApiFamily, ClientConfig, UnknownFamily, DEFAULT_BASE_URL, DEFAULT_BURST, DEFAULT_INITIAL_BACKOFF,
+    ApiFamily, ClientConfig, UnknownFamily, DEFAULT_BASE_URL, DEFAULT_BATCH_PARALLELISM, DEFAULT_BURST, DEFAULT_INITIAL_BACKOFF,
     DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_REQUESTS_PER_SECOND,
-    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT, MAX_BATCH_PARALLELISM,
 };
 pub use error::{ApiError, ErrorDetail};
 pub use model::{BatchOutcome, ChunkFailure, DeleteOutcome, Mapping, MappingList, Region, SupportedRegions, UpsertOutcome};

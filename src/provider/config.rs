@@ -8,8 +8,8 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::cloudflare::{
-    ApiFamily, ClientConfig, Credentials, Secret, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_REQUESTS_PER_SECOND,
-    DEFAULT_REQUEST_TIMEOUT,
+    ApiFamily, ClientConfig, Credentials, Secret, DEFAULT_BASE_URL, DEFAULT_BATCH_PARALLELISM, DEFAULT_MAX_RETRIES,
+    DEFAULT_REQUESTS_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, MAX_BATCH_PARALLELISM,
 };
 use crate::tfplugin::{AttributePath, Attribute, Block, Diagnostics, Schema, Type, Value};
 
@@ -29,6 +29,8 @@ const API_FAMILY: Setting = Setting { name: "api_family", env: Some("CLOUDFLARE_
 const MAX_RETRIES: Setting = Setting { name: "max_retries", env: Some("CLOUDFLARE_MAX_RETRIES") };
 const REQUESTS_PER_SECOND: Setting =
     Setting { name: "requests_per_second", env: Some("CLOUDFLARE_REQUESTS_PER_SECOND") };
+const BATCH_PARALLELISM: Setting =
+    Setting { name: "batch_parallelism", env: Some("CLOUDFLARE_BATCH_PARALLELISM") };
 const REQUEST_TIMEOUT: Setting =
     Setting { name: "request_timeout_seconds", env: Some("CLOUDFLARE_REQUEST_TIMEOUT_SECONDS") };
 
@@ -78,6 +80,13 @@ pub fn provider_schema() -> Schema {
             "Client-side limit on API requests per second, shared by everything this provider \
              does at once. Default {DEFAULT_REQUESTS_PER_SECOND} (Cloudflare allows 1,200 \
              requests per 5 minutes). Falls back to `CLOUDFLARE_REQUESTS_PER_SECOND`."
+        )))
+        .attribute(Attribute::optional(BATCH_PARALLELISM.name, Type::Number).description(format!(
+            "How many batch requests (of up to 100 mappings each) one apply keeps in flight at \
+             once. Default {DEFAULT_BATCH_PARALLELISM}, from 1 (one after the other) to \
+             {MAX_BATCH_PARALLELISM}. Deletions always finish before additions start, and every \
+             request still counts against `requests_per_second`. Falls back to \
+             `CLOUDFLARE_BATCH_PARALLELISM`."
         )))
         .attribute(Attribute::optional(REQUEST_TIMEOUT.name, Type::Number).description(format!(
             "Seconds to wait for one API response before retrying it. Default \
@@ -180,6 +189,7 @@ pub fn resolve(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> Resoluti
             client_config.family = tuning.family;
             client_config.max_retries = tuning.max_retries;
             client_config.requests_per_second = tuning.requests_per_second;
+            client_config.batch_parallelism = tuning.batch_parallelism;
             client_config.request_timeout = tuning.request_timeout;
             Resolution::Ready(Box::new(client_config))
         }
@@ -302,10 +312,11 @@ struct Tuning {
     family: ApiFamily,
     max_retries: u32,
     requests_per_second: f64,
+    batch_parallelism: u32,
     request_timeout: Duration,
 }
 
-/// Family, retries, rate and timeout; `None` when a value is unknown or invalid.
+/// Family, retries, rate, batch parallelism and timeout; `None` when a value is unknown or invalid.
 fn check_tuning(
     config: &Value,
     env: &dyn Fn(&str) -> Option<String>,
@@ -331,6 +342,12 @@ fn check_tuning(
         number_setting(config, &REQUESTS_PER_SECOND, env, diags, DEFAULT_REQUESTS_PER_SECOND, |n| {
             (n > 0.0 && n <= 1000.0).then_some(()).ok_or_else(|| "must be above 0 and at most 1000".to_string())
         });
+    let batch_parallelism =
+        number_setting(config, &BATCH_PARALLELISM, env, diags, f64::from(DEFAULT_BATCH_PARALLELISM), |n| {
+            (n.fract() == 0.0 && (1.0..=f64::from(MAX_BATCH_PARALLELISM)).contains(&n))
+                .then_some(())
+                .ok_or_else(|| format!("must be a whole number from 1 to {MAX_BATCH_PARALLELISM}"))
+        });
     let timeout = number_setting(
         config,
         &REQUEST_TIMEOUT,
@@ -343,6 +360,7 @@ fn check_tuning(
         family: family?,
         max_retries: max_retries? as u32,
         requests_per_second: requests_per_second?,
+        batch_parallelism: batch_parallelism? as u32,
         request_timeout: Duration::from_secs_f64(timeout?),
     })
 }
@@ -383,6 +401,7 @@ fn number_setting(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tfplugin::Number;
     use std::collections::BTreeMap;
 
     fn block(pairs: &[(&str, Value)]) -> Value {
@@ -514,12 +533,27 @@ mod tests {
         let env = env_of(&[("CLOUDFLARE_MAX_RETRIES", "lots")]);
         let found = errors(resolve(&block(std::slice::from_ref(&token)), &env));
         assert!(found[0].2.contains("CLOUDFLARE_MAX_RETRIES"));
-        let env = env_of(&[("CLOUDFLARE_API_FAMILY", "v2"), ("CLOUDFLARE_REQUESTS_PER_SECOND", "0.5")]);
-        match resolve(&block(&[token]), &env) {
+        for bad in [0.0, 2.5, 11.0] {
+            let config = block(&[token.clone(), ("batch_parallelism", Value::Number(Number::from_f64(bad).unwrap()))]);
+            let found = errors(resolve(&config, &env_of(&[])));
+            assert_eq!(found[0].0.as_deref(), Some("batch_parallelism"), "{bad}");
+            assert!(found[0].2.contains("from 1 to 10"), "{bad}");
+        }
+        let env = env_of(&[
+            ("CLOUDFLARE_API_FAMILY", "v2"),
+            ("CLOUDFLARE_REQUESTS_PER_SECOND", "0.5"),
+            ("CLOUDFLARE_BATCH_PARALLELISM", "1"),
+        ]);
+        match resolve(&block(std::slice::from_ref(&token)), &env) {
             Resolution::Ready(settings) => {
                 assert_eq!(settings.family, ApiFamily::V2);
                 assert_eq!(settings.requests_per_second, 0.5);
+                assert_eq!(settings.batch_parallelism, 1);
             }
+            other => panic!("{other:?}"),
+        }
+        match resolve(&block(&[token]), &env_of(&[])) {
+            Resolution::Ready(settings) => assert_eq!(settings.batch_parallelism, DEFAULT_BATCH_PARALLELISM),
             other => panic!("{other:?}"),
         }
     }
