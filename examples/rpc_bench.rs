@@ -223,11 +223,13 @@ async fn main() -> Result<(), BoxError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let service = provider_service(provider_dyn, stop.clone());
-    let server = tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(service)
-            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
-    );
+    // TCP_NODELAY as the provider's own listener sets it (src/plugin/listener.rs): without it
+    // the tail of a large answer waits for the client's delayed ACK (~40 ms on loopback), a
+    // stall real runs never see (Terraform uses a Unix socket, or TCP with NODELAY).
+    let incoming = tokio_stream::StreamExt::map(tokio_stream::wrappers::TcpListenerStream::new(listener), |stream| {
+        stream.and_then(|stream| stream.set_nodelay(true).map(|()| stream))
+    });
+    let server = tokio::spawn(tonic::transport::Server::builder().add_service(service).serve_with_incoming(incoming));
     let mut client = Client::connect(format!("http://{address}"))
         .await?
         .max_decoding_message_size(256 * 1024 * 1024)

@@ -42,7 +42,12 @@ pub fn parse_ip(text: &str) -> Result<IpAddr, IpError> {
 /// The canonical spelling: dotted quad for IPv4, RFC 5952 for IPv6 (lower case, longest run of
 /// zero groups compressed). `std`'s `Display` for `Ipv6Addr` follows RFC 5952.
 pub fn canonical_ip(text: &str) -> Result<String, IpError> {
-    parse_ip(text).map(|addr| addr.to_string())
+    match parse_ip(text)? {
+        // std accepts only the plain decimal dotted quad without leading zeros, which is the
+        // canonical spelling already: copying it is much cheaper than formatting.
+        IpAddr::V4(_) => Ok(text.to_string()),
+        v6 => Ok(v6.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -65,6 +70,31 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(canonical_ip(input).unwrap(), expected, "{input}");
             assert_eq!(canonical_ip(expected).unwrap(), expected, "idempotent for {expected}");
+        }
+    }
+
+    #[test]
+    fn every_accepted_ipv4_spelling_is_canonical() {
+        for text in ["0.0.0.0", "255.255.255.255", "10.0.0.1", "1.2.3.4"] {
+            assert_eq!(canonical_ip(text).unwrap(), parse_ip(text).unwrap().to_string());
+        }
+        for text in ["01.2.3.4", "1.2.3.04", "+1.2.3.4", "1.2.3", "1.2.3.4.5", "0x1.2.3.4", "1.2.3.256", "1..2.3"] {
+            assert!(parse_ip(text).is_err(), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ipv4_text_std_accepts_is_its_display(text in "[0-9+.x]{1,16}") {
+            if let Ok(IpAddr::V4(addr)) = parse_ip(&text) {
+                proptest::prop_assert_eq!(addr.to_string(), text.clone());
+            }
+        }
+
+        #[test]
+        fn ipv4_display_round_trips(octets in proptest::prelude::any::<[u8; 4]>()) {
+            let text = std::net::Ipv4Addr::from(octets).to_string();
+            proptest::prop_assert_eq!(canonical_ip(&text), Ok(text.clone()));
         }
     }
 

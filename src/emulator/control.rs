@@ -57,8 +57,10 @@ impl EmulatorControl {
         let addr = crate::ip::parse_ip(ip)?;
         let now = self.shared.now();
         self.shared
-            .mutate(|store| Ok(store.zone_mut(zone_id).upsert(addr, vendor, region, &now)))
-            .map(|_| ())
+            .mutate(|store| {
+                store.zone_mut(zone_id).upsert(addr, vendor, region, &now);
+                Ok(())
+            })
             .map_err(|_| ControlError::Persist)
     }
 

@@ -3,19 +3,33 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 /// A 200 answer with `result`.
-pub fn ok(result: Value) -> Response {
-    let body = json!({ "success": true, "errors": [], "messages": [], "result": result });
-    (StatusCode::OK, axum::Json(body)).into_response()
+pub fn ok(result: impl Serialize) -> Response {
+    success(result, None::<()>)
 }
 
 /// A 200 answer with `result` and `result_info` (the v2 list).
-pub fn ok_paged(result: Value, result_info: Value) -> Response {
-    let body = json!({
-        "success": true, "errors": [], "messages": [], "result": result, "result_info": result_info
-    });
+pub fn ok_paged(result: impl Serialize, result_info: impl Serialize) -> Response {
+    success(result, Some(result_info))
+}
+
+/// `{success: true, errors: [], messages: [], result[, result_info]}`, written straight from
+/// `result` (which may be large) without copying it into a JSON tree first.
+#[derive(Serialize)]
+struct Success<R, I> {
+    success: bool,
+    errors: [Value; 0],
+    messages: [Value; 0],
+    result: R,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result_info: Option<I>,
+}
+
+fn success(result: impl Serialize, result_info: Option<impl Serialize>) -> Response {
+    let body = Success { success: true, errors: [], messages: [], result, result_info };
     (StatusCode::OK, axum::Json(body)).into_response()
 }
 

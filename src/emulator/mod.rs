@@ -17,6 +17,7 @@
 //! ```
 
 pub mod admin;
+mod answers;
 pub mod catalogue;
 pub mod cli;
 mod config;

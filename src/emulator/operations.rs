@@ -14,7 +14,7 @@
 use std::collections::HashSet;
 use std::net::IpAddr;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::envelope::{codes, ApiFailure};
 use super::state::{lock, Shared};
@@ -56,22 +56,6 @@ impl ItemResult {
             error: Some(error.into()),
         }
     }
-
-    /// Wire form with the family's IP key (`origin-ip` or `origin_ip`).
-    pub fn to_json(&self, ip_key: &str) -> Value {
-        let mut object = serde_json::Map::new();
-        object.insert(ip_key.to_string(), json!(self.ip));
-        for (key, value) in [
-            ("vendor", &self.vendor),
-            ("region", &self.region),
-            ("error", &self.error),
-        ] {
-            if let Some(value) = value {
-                object.insert(key.to_string(), json!(value));
-            }
-        }
-        Value::Object(object)
-    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -80,18 +64,6 @@ pub struct BatchResult {
     pub failed: Vec<ItemResult>,
     /// The set's new timestamp; `None` when nothing was applied.
     pub modified_on: Option<String>,
-}
-
-impl BatchResult {
-    pub fn value_json(&self, ip_key: &str) -> Value {
-        let list = |items: &[ItemResult]| {
-            items
-                .iter()
-                .map(|item| item.to_json(ip_key))
-                .collect::<Vec<_>>()
-        };
-        json!({ "succeeded": list(&self.succeeded), "failed": list(&self.failed) })
-    }
 }
 
 fn batch_items(body: &Value) -> Result<&[Value], ApiFailure> {
@@ -156,7 +128,7 @@ impl Shared {
             }
             Ok((
                 valid.ip,
-                zone.upsert(valid.ip, &valid.vendor, &valid.region, &now),
+                zone.upsert(valid.ip, &valid.vendor, &valid.region, &now).clone(),
             ))
         })
     }
@@ -175,7 +147,7 @@ impl Shared {
             }
             Ok((
                 valid.ip,
-                zone.upsert(valid.ip, &valid.vendor, &valid.region, &now),
+                zone.upsert(valid.ip, &valid.vendor, &valid.region, &now).clone(),
             ))
         })
     }

@@ -163,6 +163,9 @@ async fn accept_loop(
 }
 
 async fn serve_connection(stream: TcpStream, front: Front, cancel: CancellationToken) {
+    // Answers of a few hundred kilobytes leave in several writes: without this the last small
+    // one waits for the client's delayed ACK (Nagle), ~40 ms on loopback.
+    let _ = stream.set_nodelay(true);
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         let front = front.clone();
         async move { front.handle(request).await }

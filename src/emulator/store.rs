@@ -1,5 +1,6 @@
 //! Per-zone mapping store shared by both endpoint families, and its JSON file form.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::Path;
@@ -27,15 +28,22 @@ pub struct Zone {
 
 impl Zone {
     /// Creates or replaces one mapping; the caller has checked the zone limit.
-    pub fn upsert(&mut self, ip: IpAddr, vendor: &str, region: &str, now: &str) -> StoredMapping {
+    pub fn upsert(&mut self, ip: IpAddr, vendor: &str, region: &str, now: &str) -> &StoredMapping {
         let stored = StoredMapping {
             vendor: vendor.to_string(),
             region: region.to_string(),
             modified_on: now.to_string(),
         };
-        self.mappings.insert(ip, stored.clone());
-        self.modified_on = Some(now.to_string());
-        stored
+        if self.modified_on.as_deref() != Some(now) {
+            self.modified_on = Some(now.to_string());
+        }
+        match self.mappings.entry(ip) {
+            Entry::Occupied(mut slot) => {
+                slot.insert(stored);
+                slot.into_mut()
+            }
+            Entry::Vacant(slot) => slot.insert(stored),
+        }
     }
 
     /// Removes one mapping; removing the last one deletes the set's record too.

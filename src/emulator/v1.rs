@@ -8,8 +8,9 @@ use axum::body::Bytes;
 use axum::response::Response;
 use axum::routing::{get, patch};
 use axum::Router;
-use serde_json::{json, Value};
+use serde::Serialize;
 
+use super::answers::{BatchJson, MappingJson, MappingsJson};
 use super::catalogue;
 use super::envelope::{codes, ok, ApiFailure};
 use super::request::{json_body, ZoneCall};
@@ -37,46 +38,50 @@ pub fn routes() -> Router<Arc<Shared>> {
         )
 }
 
-fn entry(ip: &IpAddr, mapping: &StoredMapping) -> Value {
-    json!({ IP_KEY: ip.to_string(), "vendor": mapping.vendor, "region": mapping.region, "modified_on": mapping.modified_on })
+/// Results are wrapped like a zone setting: `{id, editable, modified_on, value}`.
+#[derive(Serialize)]
+struct Setting<'a, V> {
+    id: &'static str,
+    editable: bool,
+    modified_on: Option<&'a str>,
+    value: V,
 }
 
-fn wrapper(modified_on: Option<&str>, value: Value) -> Value {
-    json!({ "id": SETTING_ID, "editable": true, "modified_on": modified_on, "value": value })
+fn wrapper<V: Serialize>(modified_on: Option<&str>, value: V) -> Setting<'_, V> {
+    Setting { id: SETTING_ID, editable: true, modified_on, value }
 }
 
-fn list_result(call: &Call) -> Value {
+fn list_answer(call: &Call) -> Response {
     let (mappings, modified_on) = call.shared.list(&call.zone_id);
-    let value: Vec<Value> = mappings.iter().map(|(ip, m)| entry(ip, m)).collect();
-    wrapper(modified_on.as_deref(), Value::Array(value))
+    ok(wrapper(modified_on.as_deref(), MappingsJson { ip_key: IP_KEY, mappings: &mappings }))
 }
 
-fn single_result((ip, mapping): (IpAddr, StoredMapping)) -> Value {
-    wrapper(Some(&mapping.modified_on), entry(&ip, &mapping))
+fn single_answer((ip, mapping): (IpAddr, StoredMapping)) -> Response {
+    ok(wrapper(Some(&mapping.modified_on), MappingJson { ip_key: IP_KEY, ip: &ip, mapping: &mapping }))
 }
 
 async fn list(call: Call) -> Answer {
-    Ok(ok(list_result(&call)))
+    Ok(list_answer(&call))
 }
 
 async fn create(call: Call, body: Bytes) -> Answer {
     let item = json_body(&body)?;
     let created = call.shared.create(&call.zone_id, &item, "ip")?;
-    Ok(ok(single_result(created)))
+    Ok(single_answer(created))
 }
 
 /// Answers with the whole updated set (list wrapper), as documented.
 async fn upsert(call: Call, body: Bytes) -> Answer {
     let item = json_body(&body)?;
     call.shared.upsert(&call.zone_id, &item, "ip")?;
-    Ok(ok(list_result(&call)))
+    Ok(list_answer(&call))
 }
 
 async fn get_one(call: Call) -> Answer {
     let found = call
         .shared
         .get(&call.zone_id, call.origin_ip.as_deref().unwrap_or_default())?;
-    Ok(ok(single_result(found)))
+    Ok(single_answer(found))
 }
 
 /// Answers with the deleted entry; a missing mapping is 404/1163 (the description's code).
@@ -85,7 +90,7 @@ async fn delete_one(call: Call) -> Answer {
     let deleted = call
         .shared
         .delete(&call.zone_id, ip, codes::delete_not_found)?;
-    Ok(ok(single_result(deleted)))
+    Ok(single_answer(deleted))
 }
 
 async fn batch_upsert(call: Call, body: Bytes) -> Answer {
@@ -94,7 +99,7 @@ async fn batch_upsert(call: Call, body: Bytes) -> Answer {
         .batch_upsert(&call.zone_id, &json_body(&body)?, "ip")?;
     Ok(ok(wrapper(
         result.modified_on.as_deref(),
-        result.value_json(IP_KEY),
+        BatchJson { ip_key: IP_KEY, result: &result },
     )))
 }
 
@@ -104,7 +109,7 @@ async fn batch_delete(call: Call, body: Bytes) -> Answer {
         .batch_delete(&call.zone_id, &json_body(&body)?)?;
     Ok(ok(wrapper(
         result.modified_on.as_deref(),
-        result.value_json(IP_KEY),
+        BatchJson { ip_key: IP_KEY, result: &result },
     )))
 }
 

@@ -10,8 +10,9 @@ use axum::extract::RawQuery;
 use axum::response::Response;
 use axum::routing::{get, put};
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::json;
 
+use super::answers::{BatchJson, MappingJson};
 use super::catalogue;
 use super::envelope::{codes, ok, ok_paged, ApiFailure};
 use super::request::{json_body, ZoneCall};
@@ -41,8 +42,8 @@ pub fn routes() -> Router<Arc<Shared>> {
         )
 }
 
-fn entry(ip: &IpAddr, mapping: &StoredMapping) -> Value {
-    json!({ IP_KEY: ip.to_string(), "vendor": mapping.vendor, "region": mapping.region, "modified_on": mapping.modified_on })
+fn entry<'a>(ip: &'a IpAddr, mapping: &'a StoredMapping) -> MappingJson<'a> {
+    MappingJson { ip_key: IP_KEY, ip, mapping }
 }
 
 fn paging(query: &HashMap<String, String>) -> Result<(usize, usize), ApiFailure> {
@@ -78,7 +79,7 @@ async fn list(call: Call, RawQuery(query): RawQuery) -> Answer {
     let (page, per_page) = paging(&query)?;
     let (mappings, _) = call.shared.list(&call.zone_id);
     let total = mappings.len();
-    let items: Vec<Value> = mappings
+    let items: Vec<MappingJson<'_>> = mappings
         .iter()
         .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
@@ -88,7 +89,7 @@ async fn list(call: Call, RawQuery(query): RawQuery) -> Answer {
         "page": page, "per_page": per_page, "count": items.len(),
         "total_count": total, "total_pages": total.div_ceil(per_page),
     });
-    Ok(ok_paged(Value::Array(items), info))
+    Ok(ok_paged(items, info))
 }
 
 async fn get_one(call: Call) -> Answer {
@@ -122,14 +123,14 @@ async fn batch_upsert(call: Call, body: Bytes) -> Answer {
     let result = call
         .shared
         .batch_upsert(&call.zone_id, &json_body(&body)?, IP_KEY)?;
-    Ok(ok(result.value_json(IP_KEY)))
+    Ok(ok(BatchJson { ip_key: IP_KEY, result: &result }))
 }
 
 async fn batch_delete(call: Call, body: Bytes) -> Answer {
     let result = call
         .shared
         .batch_delete(&call.zone_id, &json_body(&body)?)?;
-    Ok(ok(result.value_json(IP_KEY)))
+    Ok(ok(BatchJson { ip_key: IP_KEY, result: &result }))
 }
 
 async fn supported_regions(_call: Call) -> Answer {

@@ -198,6 +198,11 @@ fn capacity(len: usize, reader: &Reader<'_>) -> usize {
     len.min(reader.remaining())
 }
 
+/// The same for a map: every entry takes at least two bytes (a key and a value).
+fn map_capacity(len: usize, reader: &Reader<'_>) -> usize {
+    len.min(reader.remaining() / 2)
+}
+
 fn decode_at(r: &mut Reader<'_>, ty: &Type, loc: &Loc<'_>) -> Result<Value, CodecError> {
     let head = r.head()?;
     match head {
@@ -262,18 +267,21 @@ fn decode_at(r: &mut Reader<'_>, ty: &Type, loc: &Loc<'_>) -> Result<Value, Code
             let Head::Map(len) = head else {
                 return Err(mismatch(&head));
             };
-            let mut entries = BTreeMap::new();
+            let mut entries = Vec::with_capacity(map_capacity(len, r));
             for _ in 0..len {
                 let key = read_key(r, loc)?;
                 let item = decode_at(r, elem, &loc.child(Step::Key(key))?)?;
-                entries.insert(key.to_owned(), item);
+                entries.push((key.to_owned(), item));
             }
-            Ok(Value::Map(entries))
+            // cty writes keys sorted, which `collect` turns into one bulk build instead of a
+            // search per insert; a key given twice keeps its last value, as inserts would.
+            Ok(Value::Map(entries.into_iter().collect()))
         }
         Type::Object(attrs) => {
             let Head::Map(len) = head else {
                 return Err(mismatch(&head));
             };
+            // Objects are small (their type's attributes): plain inserts cost least.
             let mut entries = BTreeMap::new();
             for _ in 0..len {
                 let key = read_key(r, loc)?;
@@ -284,8 +292,12 @@ fn decode_at(r: &mut Reader<'_>, ty: &Type, loc: &Loc<'_>) -> Result<Value, Code
                 entries.insert(name.clone(), item);
             }
             // Terraform sends every attribute; be lenient and treat absent ones as null.
-            for name in attrs.keys() {
-                entries.entry(name.clone()).or_insert(Value::Null);
+            if entries.len() < attrs.len() {
+                for name in attrs.keys() {
+                    if !entries.contains_key(name) {
+                        entries.insert(name.clone(), Value::Null);
+                    }
+                }
             }
             Ok(Value::Object(entries))
         }

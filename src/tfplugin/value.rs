@@ -71,6 +71,12 @@ impl Value {
         }
     }
 
+    /// Moves an attribute's value out of an object, leaving null in its place: cheaper than
+    /// cloning when the object is not needed any more.
+    pub fn take_attr(&mut self, name: &str) -> Option<Value> {
+        self.get_attr_mut(name).map(|slot| std::mem::replace(slot, Value::Null))
+    }
+
     /// Sets an attribute of an object; does nothing for other variants.
     pub fn set_attr(&mut self, name: impl Into<String>, value: Value) {
         if let Value::Object(attrs) = self {
@@ -209,6 +215,9 @@ mod tests {
         assert_eq!(v.get_attr("missing"), None);
         v.set_attr("id", Value::from(5));
         assert_eq!(v.get_attr("id").and_then(Value::as_i64), Some(5));
+        assert_eq!(v.take_attr("name"), Some(Value::from("n")));
+        assert_eq!(v.get_attr("name"), Some(&Value::Null));
+        assert_eq!(v.take_attr("missing"), None);
         assert_eq!(Value::from(None::<String>), Value::Null);
     }
 }

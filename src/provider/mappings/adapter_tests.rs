@@ -62,7 +62,7 @@ pub(super) async fn plan_for(
         config: config.clone(),
         prior_private: Vec::new(),
     };
-    planning::plan(&request, Some(Arc::clone(client)), cache).await
+    planning::plan(request, Some(Arc::clone(client)), cache).await
 }
 
 /// plan + apply, like `terraform apply`.
@@ -70,7 +70,9 @@ async fn converge(client: &Arc<Client>, prior: &Value, config: &Value) -> (Value
     let plan = plan_for(client, &RegionCache::new(), prior, config).await;
     assert!(!plan.diagnostics.has_errors(), "{:?}", plan.diagnostics);
     let prior_state = state_from_value(prior).unwrap();
-    apply::create_or_update(client, prior_state.as_ref(), &plan.planned_state).await
+    let mut planned = plan.planned_state;
+    let planned_mappings = planned.take_attr(MAPPINGS);
+    apply::create_or_update(client, prior_state.as_ref(), &planned, planned_mappings).await
 }
 
 fn entry_path(key: &str) -> Option<AttributePath> {

@@ -6,11 +6,12 @@ use time::OffsetDateTime;
 
 use super::diff::changes;
 use super::model::{MappingSet, MappingsState, Maybe};
-use super::outcome::{merge, modified_on_after_apply, Operation};
+use super::outcome::{all_applied, merge, modified_on_after_apply, Operation};
 use super::remote;
-use super::schema::MODIFIED_ON;
-use super::values::{config_from_value, state_to_value, to_diagnostics};
+use super::schema::{MODIFIED_ON, ZONE_ID};
+use super::values::{known_mappings_from_value, mappings_to_value, state_to_value, state_value, to_diagnostics};
 use crate::cloudflare::Client;
+use crate::provider::shared::maybe_values::maybe_string;
 use crate::tfplugin::{Diagnostics, Value};
 
 /// The current time in RFC 3339, whole seconds, UTC.
@@ -27,14 +28,22 @@ fn provider_bug(detail: impl Into<String>) -> Diagnostics {
     )
 }
 
-/// Create (`prior` None) or update to `planned`.
-pub async fn create_or_update(client: &Client, prior: Option<&MappingsState>, planned: &Value) -> (Value, Diagnostics) {
+/// Create (`prior` None) or update to `planned`, whose `mappings` the caller moved out into
+/// `planned_mappings`: when everything is applied that map becomes the new state as it is.
+pub async fn create_or_update(
+    client: &Client,
+    prior: Option<&MappingsState>,
+    planned: &Value,
+    planned_mappings: Option<Value>,
+) -> (Value, Diagnostics) {
     let unchanged = || prior.map(state_to_value).unwrap_or(Value::Null);
-    let config = config_from_value(planned);
-    let (Maybe::Known(zone_id), Some(desired)) = (&config.zone_id, config.known_mappings()) else {
+    let zone_id = maybe_string(planned.get_attr(ZONE_ID));
+    let (Maybe::Known(zone_id), Some(desired)) =
+        (zone_id, planned_mappings.as_ref().and_then(known_mappings_from_value))
+    else {
         return (unchanged(), provider_bug("The planned zone_id or mappings are not fully known at apply time."));
     };
-    if prior.is_some_and(|p| &p.zone_id != zone_id) {
+    if prior.is_some_and(|p| p.zone_id != zone_id) {
         return (unchanged(), provider_bug("The zone changed without replacing the resource."));
     }
     let empty = MappingSet::new();
@@ -42,22 +51,40 @@ pub async fn create_or_update(client: &Client, prior: Option<&MappingsState>, pl
     let plan = changes(prior_mappings, &desired);
 
     // Deletions first: they free room under the zone's 3,500-mapping limit for the additions.
-    let removed = remote::delete(client, zone_id, &plan).await;
-    let upserted = remote::upsert(client, zone_id, &plan).await;
+    let removed = remote::delete(client, &zone_id, &plan).await;
+    let upserted = remote::upsert(client, &zone_id, &plan).await;
 
-    let operation = if prior.is_some() { Operation::Update } else { Operation::Create };
-    let merged = merge(prior_mappings, &desired, &plan, &upserted, &removed, operation);
-    let diagnostics = to_diagnostics(merged.findings);
-    let Some(mappings) = merged.mappings else {
-        return (Value::Null, diagnostics);
+    let (mappings_value, diagnostics) = if all_applied(&plan, &upserted, &removed) {
+        // The usual case: the new state is the plan, and the planned map can stay as it is.
+        let mappings_value = match planned_mappings {
+            Some(planned) if is_plain_mappings(&planned) => planned,
+            _ => mappings_to_value(&desired),
+        };
+        (mappings_value, Diagnostics::new())
+    } else {
+        let operation = if prior.is_some() { Operation::Update } else { Operation::Create };
+        let merged = merge(prior_mappings, &desired, &plan, &upserted, &removed, operation);
+        let diagnostics = to_diagnostics(merged.findings);
+        let Some(mappings) = merged.mappings else {
+            return (Value::Null, diagnostics);
+        };
+        (mappings_to_value(&mappings), diagnostics)
     };
     // A known planned value must come back unchanged; otherwise it is ours to fill.
     let modified_on = match planned.get_attr(MODIFIED_ON) {
         Some(Value::String(planned)) => planned.clone(),
         _ => modified_on_after_apply(prior.and_then(|p| p.modified_on.as_deref()), &upserted, &removed, now_rfc3339),
     };
-    let state = MappingsState { zone_id: zone_id.clone(), mappings, modified_on: Some(modified_on) };
-    (state_to_value(&state), diagnostics)
+    (state_value(&zone_id, mappings_value, Some(modified_on)), diagnostics)
+}
+
+/// Whether every entry holds just vendor and region: then a map whose entries all match the
+/// state is exactly the value `mappings_to_value` would build (`planned` passed
+/// `known_mappings_from_value`, so both are strings).
+fn is_plain_mappings(mappings: &Value) -> bool {
+    mappings.as_entries().is_some_and(|entries| {
+        entries.values().all(|entry| matches!(entry, Value::Object(fields) if fields.len() == 2))
+    })
 }
 
 /// Destroy: delete the managed IPs only. IPs that could not be deleted stay in state.
@@ -71,7 +98,11 @@ pub async fn destroy(client: &Client, prior: &MappingsState) -> (Value, Diagnost
     let diagnostics = to_diagnostics(merged.findings);
     match merged.mappings {
         Some(left) if !left.is_empty() => {
-            let state = MappingsState { mappings: left, ..prior.clone() };
+            let state = MappingsState {
+                zone_id: prior.zone_id.clone(),
+                mappings: left,
+                modified_on: prior.modified_on.clone(),
+            };
             (state_to_value(&state), diagnostics)
         }
         _ => (Value::Null, diagnostics),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::model::{canonical_key, MappingSet, Target};
+use super::model::{canonical_key, Address, MappingSet, Target};
 
 /// An entry to create or change, keyed as the configuration writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,26 +40,28 @@ impl Changes {
     }
 }
 
-/// The changes that turn `prior` (state) into `desired` (planned configuration).
+/// The changes that turn `prior` (state) into `desired` (planned configuration). Both lists
+/// are in the order of the canonical spellings, the order the requests send them in.
 pub fn changes(prior: &MappingSet, desired: &MappingSet) -> Changes {
-    let prior_index = prior.canonical_index();
-    let desired_index = desired.canonical_index();
-    let upserts = desired_index
-        .iter()
-        .filter_map(|(canonical, key)| {
-            let target = desired.get(key)?;
-            let unchanged = prior_index
-                .get(canonical)
-                .and_then(|prior_key| prior.get(prior_key))
-                .is_some_and(|prior_target| prior_target == target);
-            (!unchanged).then(|| Upsert { key: key.to_string(), canonical: canonical.clone(), target: target.clone() })
-        })
-        .collect();
-    let removals = prior_index
-        .iter()
-        .filter(|(canonical, _)| !desired_index.contains_key(*canonical))
-        .map(|(canonical, key)| Removal { key: key.to_string(), canonical: canonical.clone() })
-        .collect();
+    let removal =
+        |(address, key, _): (&Address, &str, &Target)| Removal { key: key.to_string(), canonical: address.to_string() };
+    let (mut upserts, mut removals) = (Vec::new(), Vec::new());
+    // Both sets go by address, so one pass pairs each desired entry with its prior one.
+    let mut prior_entries = prior.by_address().peekable();
+    for (address, key, target) in desired.by_address() {
+        while let Some(gone) = prior_entries.next_if(|(prior_address, _, _)| *prior_address < address) {
+            removals.push(removal(gone));
+        }
+        let unchanged = prior_entries
+            .next_if(|(prior_address, _, _)| *prior_address == address)
+            .is_some_and(|(_, _, prior_target)| prior_target == target);
+        if !unchanged {
+            upserts.push(Upsert { key: key.to_string(), canonical: address.to_string(), target: target.clone() });
+        }
+    }
+    removals.extend(prior_entries.map(removal));
+    upserts.sort_unstable_by(|a: &Upsert, b: &Upsert| a.canonical.cmp(&b.canonical));
+    removals.sort_unstable_by(|a: &Removal, b: &Removal| a.canonical.cmp(&b.canonical));
     Changes { upserts, removals }
 }
 
@@ -127,6 +129,22 @@ mod tests {
         assert_eq!(result.upserts[0].key, "2001:DB8::1");
         assert_eq!(result.upserts[0].canonical, "2001:db8::1");
         assert!(result.removals.is_empty());
+    }
+
+    #[test]
+    fn requests_follow_the_order_of_canonical_spellings() {
+        let desired = set(&[
+            ("192.0.2.10", "aws", "a"),
+            ("192.0.2.9", "aws", "a"),
+            ("2001:DB8::1", "aws", "a"),
+            ("::2", "aws", "a"),
+        ]);
+        let canonical: Vec<String> =
+            changes(&MappingSet::new(), &desired).upserts.into_iter().map(|u| u.canonical).collect();
+        assert_eq!(canonical, ["192.0.2.10", "192.0.2.9", "2001:db8::1", "::2"]);
+        let removed: Vec<String> =
+            changes(&desired, &MappingSet::new()).removals.into_iter().map(|r| r.canonical).collect();
+        assert_eq!(removed, canonical);
     }
 
     #[test]

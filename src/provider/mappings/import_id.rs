@@ -88,7 +88,7 @@ pub fn select(target: &ImportTarget, remote: &MappingSet) -> Result<MappingSet, 
     let mut selected = MappingSet::new();
     let mut missing = Vec::new();
     for ip in ips {
-        match remote.find_canonical(&super::model::canonical_key(ip)) {
+        match remote.find(&super::model::Address::of(ip)) {
             Some((_, target)) => selected.insert(ip.clone(), Target::clone(target)),
             None => missing.push(ip.clone()),
         }

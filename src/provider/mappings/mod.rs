@@ -10,6 +10,7 @@
 
 #[cfg(test)]
 mod adapter_tests;
+mod address;
 mod apply;
 pub mod diff;
 pub mod finding;

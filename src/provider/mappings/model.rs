@@ -4,8 +4,10 @@
 //! comparison goes through the canonical address, so `2001:DB8::1` and `2001:db8::1` are the
 //! same entry.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
 
+pub use super::address::Address;
 use crate::ip::canonical_ip;
 
 /// Where one origin IP's traffic should be steered: a cloud vendor and one of its regions.
@@ -28,12 +30,12 @@ pub fn canonical_key(key: &str) -> String {
 }
 
 /// Mappings keyed by the IP exactly as written (configuration, state, or import ID), with an
-/// index by canonical address so lookups stay logarithmic for 3,500-entry sets.
+/// index by address so lookups stay logarithmic for 3,500-entry sets.
 #[derive(Debug, Clone, Default)]
 pub struct MappingSet {
     entries: BTreeMap<String, Target>,
-    /// canonical address -> the keys spelling it (more than one only in rejected configurations).
-    by_address: BTreeMap<String, BTreeSet<String>>,
+    /// address -> the keys spelling it (more than one only in rejected configurations).
+    by_address: BTreeMap<Address, Spellings>,
 }
 
 impl PartialEq for MappingSet {
@@ -51,18 +53,20 @@ impl MappingSet {
 
     pub fn insert(&mut self, key: impl Into<String>, target: Target) {
         let key = key.into();
-        self.by_address.entry(canonical_key(&key)).or_default().insert(key.clone());
+        match self.by_address.entry(Address::of(&key)) {
+            Entry::Occupied(mut spellings) => spellings.get_mut().add(key.clone()),
+            Entry::Vacant(slot) => {
+                slot.insert(Spellings::new(key.clone()));
+            }
+        }
         self.entries.insert(key, target);
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Target> {
         let removed = self.entries.remove(key)?;
-        let canonical = canonical_key(key);
-        if let Some(keys) = self.by_address.get_mut(&canonical) {
-            keys.remove(key);
-            if keys.is_empty() {
-                self.by_address.remove(&canonical);
-            }
+        let address = Address::of(key);
+        if self.by_address.get_mut(&address).is_some_and(|spellings| spellings.remove(key)) {
+            self.by_address.remove(&address);
         }
         Some(removed)
     }
@@ -83,41 +87,100 @@ impl MappingSet {
         self.entries.iter()
     }
 
+    /// One entry per address, in address order: the key answering for it (with two spellings
+    /// of one address, rejected by validation, the last key in sort order) and its target.
+    pub fn by_address(&self) -> impl Iterator<Item = (&Address, &str, &Target)> {
+        self.by_address.iter().filter_map(|(address, spellings)| {
+            let (key, target) = self.entries.get_key_value(spellings.last())?;
+            Some((address, key.as_str(), target))
+        })
+    }
+
     /// canonical address -> key as written. With two spellings of one address (rejected by
     /// validation) the last key in sort order wins.
     pub fn canonical_index(&self) -> BTreeMap<String, &str> {
-        self.by_address
-            .iter()
-            .filter_map(|(canonical, keys)| keys.last().map(|key| (canonical.clone(), key.as_str())))
-            .collect()
+        self.by_address().map(|(address, key, _)| (address.to_string(), key)).collect()
     }
 
     /// The entry for an address, whatever its spelling here.
-    pub fn find_canonical(&self, canonical: &str) -> Option<(&str, &Target)> {
-        let key = self.by_address.get(canonical)?.last()?;
+    pub fn find(&self, address: &Address) -> Option<(&str, &Target)> {
+        let key = self.by_address.get(address)?.last();
         self.entries.get_key_value(key).map(|(key, target)| (key.as_str(), target))
+    }
+
+    /// The entry for an address given in any spelling.
+    pub fn find_canonical(&self, canonical: &str) -> Option<(&str, &Target)> {
+        self.find(&Address::of(canonical))
     }
 
     /// Same addresses with the same vendor and region, ignoring how the addresses are spelled.
     pub fn same_mappings_as(&self, other: &MappingSet) -> bool {
-        self.by_canonical() == other.by_canonical()
-    }
-
-    fn by_canonical(&self) -> BTreeMap<&str, &Target> {
-        self.by_address
-            .iter()
-            .filter_map(|(canonical, keys)| Some((canonical.as_str(), self.entries.get(keys.last()?)?)))
-            .collect()
+        self.by_address.len() == other.by_address.len()
+            && self
+                .by_address()
+                .zip(other.by_address())
+                .all(|((a, _, a_target), (b, _, b_target))| a == b && a_target == b_target)
     }
 }
 
 impl FromIterator<(String, Target)> for MappingSet {
+    /// Builds both maps from sorted input at once, cheaper than one insert per entry.
     fn from_iter<I: IntoIterator<Item = (String, Target)>>(iter: I) -> MappingSet {
-        let mut set = MappingSet::new();
-        for (key, target) in iter {
-            set.insert(key, target);
+        // Later duplicates of a key win, as with `insert`.
+        let entries: BTreeMap<String, Target> = iter.into_iter().collect();
+        let mut keys: Vec<(Address, &String)> = entries.keys().map(|key| (Address::of(key), key)).collect();
+        keys.sort_unstable();
+        let mut grouped: Vec<(Address, Spellings)> = Vec::with_capacity(keys.len());
+        for (address, key) in keys {
+            match grouped.last_mut() {
+                Some((last, spellings)) if *last == address => spellings.add(key.clone()),
+                _ => grouped.push((address, Spellings::new(key.clone()))),
+            }
         }
-        set
+        let by_address = grouped.into_iter().collect();
+        MappingSet { entries, by_address }
+    }
+}
+
+/// The keys spelling one address, in sort order; the last one answers for the address.
+#[derive(Debug, Clone)]
+struct Spellings {
+    last: String,
+    /// Sorted, all before `last`; empty unless a configuration spells an address twice.
+    earlier: Vec<String>,
+}
+
+impl Spellings {
+    fn new(key: String) -> Spellings {
+        Spellings { last: key, earlier: Vec::new() }
+    }
+
+    fn last(&self) -> &str {
+        &self.last
+    }
+
+    fn add(&mut self, key: String) {
+        if key > self.last {
+            let previous = std::mem::replace(&mut self.last, key);
+            self.earlier.push(previous);
+        } else if key < self.last {
+            if let Err(at) = self.earlier.binary_search(&key) {
+                self.earlier.insert(at, key);
+            }
+        }
+    }
+
+    /// Removes `key`; true when no spelling is left.
+    fn remove(&mut self, key: &str) -> bool {
+        if key == self.last {
+            match self.earlier.pop() {
+                Some(previous) => self.last = previous,
+                None => return true,
+            }
+        } else if let Ok(at) = self.earlier.binary_search_by(|k| k.as_str().cmp(key)) {
+            self.earlier.remove(at);
+        }
+        false
     }
 }
 
@@ -165,6 +228,26 @@ impl MappingsConfig {
                 Some((key.clone(), target))
             })
             .collect()
+    }
+
+    /// What `known_mappings()` and [`MappingSet::same_mappings_as`] together tell, without
+    /// copying any text: plans with nothing to do must stay cheap for 3,500 entries.
+    pub fn has_same_mappings_as(&self, set: &MappingSet) -> bool {
+        let Some(entries) = self.mappings.known() else { return false };
+        let mut known: Vec<(Address, &str, &str)> = Vec::with_capacity(entries.len());
+        for (key, entry) in entries {
+            let Maybe::Known(ConfigEntry { vendor: Maybe::Known(vendor), region: Maybe::Known(region) }) = entry else {
+                return false;
+            };
+            known.push((Address::of(key), vendor, region));
+        }
+        // Stable, so the spellings of one address stay in key order and, as in `MappingSet`,
+        // the last one answers for the address.
+        known.sort_by(|a, b| a.0.cmp(&b.0));
+        let winners = known.chunk_by(|a, b| a.0 == b.0).filter_map(<[_]>::last);
+        winners
+            .map(|(address, vendor, region)| (address, *vendor, *region))
+            .eq(set.by_address().map(|(address, _, target)| (address, target.vendor.as_str(), target.region.as_str())))
     }
 }
 
@@ -225,9 +308,91 @@ mod tests {
     }
 
     #[test]
+    fn spellings_keep_sort_order_and_answer_with_the_last() {
+        let mut spellings = Spellings::new("b".into());
+        for key in ["d", "a", "c", "a", "d"] {
+            spellings.add(key.into());
+        }
+        assert_eq!((spellings.earlier.as_slice(), spellings.last()), (&["a", "b", "c"].map(String::from)[..], "d"));
+        assert!(!spellings.remove("d"));
+        assert!(!spellings.remove("x"));
+        assert!(!spellings.remove("a"));
+        assert_eq!((spellings.earlier.as_slice(), spellings.last()), (&["b".to_string()][..], "c"));
+        assert!(!spellings.remove("c"));
+        assert!(spellings.remove("b"));
+    }
+
+    #[test]
+    fn collecting_equals_inserting_one_by_one() {
+        let keys = ["2001:db8::1", "192.0.2.10", "192.0.2.9", "2001:DB8::1", "not-an-ip", "192.0.2.9"];
+        let collected: MappingSet =
+            keys.iter().enumerate().map(|(i, key)| (key.to_string(), Target::new("aws", i.to_string()))).collect();
+        let mut inserted = MappingSet::new();
+        for (i, key) in keys.iter().enumerate() {
+            inserted.insert(*key, Target::new("aws", i.to_string()));
+        }
+        assert_eq!(collected, inserted);
+        let index = |set: &MappingSet| -> Vec<(Address, String, Target)> {
+            set.by_address().map(|(a, k, t)| (a.clone(), k.to_string(), t.clone())).collect()
+        };
+        assert_eq!(index(&collected), index(&inserted));
+        assert_eq!(collected.get("192.0.2.9"), Some(&Target::new("aws", "5")));
+        assert_eq!(collected.find_canonical("2001:db8::1").map(|(key, _)| key), Some("2001:db8::1"));
+        assert_eq!(collected.find(&Address::of("not-an-ip")).map(|(key, _)| key), Some("not-an-ip"));
+    }
+
+    #[test]
     fn unparseable_keys_stand_for_themselves() {
         assert_eq!(canonical_key("not-an-ip"), "not-an-ip");
         assert_eq!(canonical_key("2001:DB8::1"), "2001:db8::1");
+    }
+
+    #[test]
+    fn comparing_a_configuration_equals_comparing_its_known_mappings() {
+        let config = |entries: &[(&str, Maybe<String>)]| MappingsConfig {
+            zone_id: Maybe::Unknown,
+            mappings: Maybe::Known(
+                entries
+                    .iter()
+                    .map(|(ip, region)| {
+                        let entry = ConfigEntry { vendor: Maybe::Known("aws".into()), region: region.clone() };
+                        (ip.to_string(), Maybe::Known(entry))
+                    })
+                    .collect(),
+            ),
+        };
+        let known = |s: &str| Maybe::Known(s.to_string());
+        let prior = set(&[("2001:db8::1", "aws", "b"), ("192.0.2.10", "aws", "a"), ("192.0.2.9", "aws", "a")]);
+        let configs = [
+            config(&[("2001:DB8::1", known("b")), ("192.0.2.10", known("a")), ("192.0.2.9", known("a"))]),
+            config(&[
+                ("2001:DB8::1", known("a")),
+                ("2001:db8::1", known("b")),
+                ("192.0.2.10", known("a")),
+                ("192.0.2.9", known("a")),
+            ]),
+            config(&[
+                ("2001:DB8::1", known("b")),
+                ("2001:db8::1", known("a")),
+                ("192.0.2.10", known("a")),
+                ("192.0.2.9", known("a")),
+            ]),
+            config(&[("2001:db8::1", known("b")), ("192.0.2.10", known("a"))]),
+            config(&[("2001:db8::1", known("b")), ("192.0.2.10", known("a")), ("192.0.2.9", Maybe::Unknown)]),
+            config(&[
+                ("2001:db8::1", known("b")),
+                ("192.0.2.10", known("a")),
+                ("192.0.2.9", known("a")),
+                ("x", known("a")),
+            ]),
+            MappingsConfig { zone_id: Maybe::Unknown, mappings: Maybe::Unknown },
+        ];
+        let answers: Vec<bool> = configs.iter().map(|c| c.has_same_mappings_as(&prior)).collect();
+        assert_eq!(answers, [true, true, false, false, false, false, false]);
+        for config in &configs {
+            let expected = config.known_mappings().is_some_and(|desired| desired.same_mappings_as(&prior));
+            assert_eq!(config.has_same_mappings_as(&prior), expected, "{config:?}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::diff::Changes;
 use super::finding::{Finding, Place};
-use super::model::{canonical_key, MappingSet};
+use super::model::{Address, MappingSet, Target};
 
 /// A whole request that failed, leaving these canonical IPs unapplied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +92,17 @@ and marks it as tainted, so the next apply would delete and re-create all of the
 was applied and only retry the rest, fix the configuration and run \
 `terraform untaint <address of this resource>` before applying again.";
 
+/// True when every upsert and every removal succeeded: then [`merge`] would give `desired`
+/// itself and no findings, and the caller can skip it. Both lists of `changes` are sorted by
+/// canonical address, like the results' sets, so one pass compares them.
+pub fn all_applied(changes: &Changes, upserted: &BatchResult, removed: &BatchResult) -> bool {
+    let exactly = |result: &BatchResult, requested: &mut dyn Iterator<Item = &String>| {
+        result.failed.is_empty() && result.not_applied.is_empty() && result.succeeded.iter().eq(requested)
+    };
+    exactly(upserted, &mut changes.upserts.iter().map(|upsert| &upsert.canonical))
+        && exactly(removed, &mut changes.removals.iter().map(|removal| &removal.canonical))
+}
+
 pub fn merge(
     prior: &MappingSet,
     desired: &MappingSet,
@@ -100,20 +111,22 @@ pub fn merge(
     removed: &BatchResult,
     operation: Operation,
 ) -> Merged {
-    let mut mappings = MappingSet::new();
+    // Later entries win, as with inserts: a failed deletion keeps its prior value.
+    let mut kept: Vec<(String, Target)> = Vec::with_capacity(desired.len() + changes.removals.len());
     let mut findings = Vec::new();
     let mut unreported = Vec::new();
-    let upserts = changes.upserted_addresses();
+    let upserts: BTreeMap<Address, &str> =
+        changes.upserts.iter().map(|upsert| (Address::of(&upsert.canonical), upsert.canonical.as_str())).collect();
 
     for (key, target) in desired.iter() {
-        let canonical = canonical_key(key);
-        if !upserts.contains(canonical.as_str()) {
-            mappings.insert(key.clone(), target.clone());
+        let address = Address::of(key);
+        let Some(canonical) = upserts.get(&address) else {
+            kept.push((key.clone(), target.clone()));
             continue;
-        }
-        match upserted.status(&canonical) {
+        };
+        match upserted.status(canonical) {
             ItemStatus::Succeeded => {
-                mappings.insert(key.clone(), target.clone());
+                kept.push((key.clone(), target.clone()));
                 continue;
             }
             ItemStatus::Failed(error) => findings.push(Finding::error(
@@ -124,8 +137,8 @@ pub fn merge(
             ItemStatus::NotApplied => {}
             ItemStatus::Unreported => unreported.push(key.clone()),
         }
-        if let Some((prior_key, prior_target)) = prior.find_canonical(&canonical) {
-            mappings.insert(prior_key.to_string(), prior_target.clone());
+        if let Some((prior_key, prior_target)) = prior.find(&address) {
+            kept.push((prior_key.to_string(), prior_target.clone()));
         }
     }
 
@@ -141,9 +154,10 @@ pub fn merge(
             ItemStatus::Unreported => unreported.push(removal.key.clone()),
         }
         if let Some(target) = prior.get(&removal.key) {
-            mappings.insert(removal.key.clone(), target.clone());
+            kept.push((removal.key.clone(), target.clone()));
         }
     }
+    let mappings: MappingSet = kept.into_iter().collect();
 
     findings.extend(request_failures("update", &upserted.not_applied));
     findings.extend(request_failures("delete", &removed.not_applied));
@@ -240,6 +254,34 @@ mod tests {
     }
 
     #[test]
+    fn all_applied_means_merge_gives_the_desired_set() {
+        let prior = set(&[("192.0.2.1", "aws", "a"), ("192.0.2.9", "aws", "a"), ("192.0.2.10", "aws", "a")]);
+        let desired = set(&[("192.0.2.1", "aws", "b"), ("2001:DB8::1", "gcp", "c"), ("192.0.2.10", "aws", "a")]);
+        let plan = changes(&prior, &desired);
+        let (upserted, removed) = (ok(&["192.0.2.1", "2001:db8::1"]), ok(&["192.0.2.9"]));
+        assert!(all_applied(&plan, &upserted, &removed));
+        let merged = merge(&prior, &desired, &plan, &upserted, &removed, Operation::Update);
+        assert_eq!((merged.mappings, merged.findings), (Some(desired), vec![]));
+        assert!(all_applied(&Changes::default(), &BatchResult::default(), &BatchResult::default()));
+
+        let mut failed = upserted.clone();
+        failed.failed.insert("192.0.2.1".into(), "no".into());
+        let not_applied = BatchResult {
+            not_applied: vec![NotApplied { ips: vec!["192.0.2.9".into()], error: "HTTP 500".into() }],
+            ..removed.clone()
+        };
+        for (upserted, removed) in [
+            (&failed, &removed),
+            (&upserted, &not_applied),
+            (&ok(&["192.0.2.1"]), &removed),
+            (&upserted, &BatchResult::default()),
+            (&ok(&["192.0.2.1", "192.0.2.2", "2001:db8::1"]), &removed),
+        ] {
+            assert!(!all_applied(&plan, upserted, removed));
+        }
+    }
+
+    #[test]
     fn partial_update_keeps_reality() {
         let prior = set(&[
             ("192.0.2.1", "aws", "old"),  // change fails
@@ -322,7 +364,11 @@ mod tests {
         let plan = changes(&MappingSet::new(), &desired);
         let chunk = |ip: &str, error: &str| NotApplied { ips: vec![ip.into()], error: error.into() };
         let upserted = BatchResult {
-            not_applied: vec![chunk("192.0.2.1", "cancelled"), chunk("192.0.2.2", "HTTP 500"), chunk("192.0.2.3", "cancelled")],
+            not_applied: vec![
+                chunk("192.0.2.1", "cancelled"),
+                chunk("192.0.2.2", "HTTP 500"),
+                chunk("192.0.2.3", "cancelled"),
+            ],
             ..BatchResult::default()
         };
         let merged = merge(&MappingSet::new(), &desired, &plan, &upserted, &BatchResult::default(), Operation::Update);

@@ -31,7 +31,7 @@ pub fn decide(prior: Option<&MappingsState>, config: &MappingsConfig) -> PlanDec
         return PlanDecision { replace: false, mappings: PlannedMappings::FromConfig, modified_on: None, id };
     };
     let replace = config.zone_id.known() != Some(&prior.zone_id);
-    let unchanged = config.known_mappings().is_some_and(|desired| desired.same_mappings_as(&prior.mappings));
+    let unchanged = config.has_same_mappings_as(&prior.mappings);
     if unchanged {
         let kept = match &prior.modified_on {
             Some(value) => Maybe::Known(value.clone()),

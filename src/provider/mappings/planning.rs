@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::finding::{Finding, Place};
-use super::model::{canonical_key, MappingSet, MappingsConfig, Maybe};
+use super::model::{Address, MappingSet, MappingsConfig, Maybe};
 use super::plan::{decide, PlannedMappings};
 use super::regions::RegionCache;
 use super::remote::fetch_catalog;
@@ -15,28 +15,33 @@ use crate::cloudflare::Client;
 use crate::provider::shared::plan_start::{plan_response, start_plan, PlanInputs};
 use crate::tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
 
-pub async fn plan(request: &PlanRequest, client: Option<Arc<Client>>, regions: &RegionCache) -> PlanResponse {
+/// Takes the request by value: the planned state is built from its parts, not from copies of
+/// maps with thousands of entries.
+pub async fn plan(mut request: PlanRequest, client: Option<Arc<Client>>, regions: &RegionCache) -> PlanResponse {
     let validate = |config: &_| to_diagnostics(validate_config(config));
-    let inputs = start_plan(request, config_from_value, validate, state_from_value);
-    let PlanInputs { config, prior } = match inputs { Ok(inputs) => inputs, Err(response) => return response };
+    let inputs = start_plan(&request, config_from_value, validate, state_from_value);
+    let PlanInputs { config, prior } = match inputs {
+        Ok(inputs) => inputs,
+        Err(response) => return response,
+    };
 
     let decision = decide(prior.as_ref(), &config);
-    let mut planned = request.proposed_new_state.clone();
-    let mappings = match decision.mappings {
-        PlannedMappings::KeepPrior => request.prior_state.get_attr(MAPPINGS),
-        PlannedMappings::FromConfig => request.config.get_attr(MAPPINGS),
-    };
-    planned.set_attr(MAPPINGS, mappings.cloned().unwrap_or(Value::Null));
-    planned.set_attr(ID, maybe_to_value(&decision.id));
-    planned.set_attr(MODIFIED_ON, decision.modified_on.as_ref().map_or(Value::Unknown, maybe_to_value));
-    let requires_replace = if decision.replace { vec![AttributePath::new(ZONE_ID)] } else { Vec::new() };
-
     let mut diagnostics = Diagnostics::new();
     if decision.mappings == PlannedMappings::FromConfig {
         let unchanged = if decision.replace { None } else { prior.as_ref().map(|p| &p.mappings) };
         diagnostics = to_diagnostics(check_regions(client, regions, &config, unchanged).await);
     }
-    plan_response(request, planned, requires_replace, diagnostics)
+
+    let mappings = match decision.mappings {
+        PlannedMappings::KeepPrior => request.prior_state.take_attr(MAPPINGS),
+        PlannedMappings::FromConfig => request.config.take_attr(MAPPINGS),
+    };
+    let mut planned = std::mem::replace(&mut request.proposed_new_state, Value::Null);
+    planned.set_attr(MAPPINGS, mappings.unwrap_or(Value::Null));
+    planned.set_attr(ID, maybe_to_value(&decision.id));
+    planned.set_attr(MODIFIED_ON, decision.modified_on.as_ref().map_or(Value::Unknown, maybe_to_value));
+    let requires_replace = if decision.replace { vec![AttributePath::new(ZONE_ID)] } else { Vec::new() };
+    plan_response(&request, planned, requires_replace, diagnostics)
 }
 
 /// Entries that will be sent, fully known, with a vendor the validation accepted.
@@ -48,7 +53,7 @@ fn entries_to_check<'a>(config: &'a MappingsConfig, prior: Option<&MappingSet>) 
             let entry = entry.known()?;
             let (vendor, region) = (entry.vendor.known()?, entry.region.known()?);
             let already_there = prior
-                .and_then(|p| p.find_canonical(&canonical_key(key)))
+                .and_then(|p| p.find(&Address::of(key)))
                 .is_some_and(|(_, target)| &target.vendor == vendor && &target.region == region);
             let checkable = VENDORS.contains(&vendor.as_str()) && !already_there;
             checkable.then_some((key.as_str(), vendor.as_str(), region.as_str()))

@@ -27,7 +27,7 @@ pub async fn read(client: &Client, prior: &MappingsState) -> (Value, Diagnostics
         Refreshed::Present(mappings) => {
             // Fill a missing timestamp (older state) once; otherwise a refresh never changes it.
             let modified_on = prior.modified_on.clone().or(listing.modified_on);
-            let state = MappingsState { mappings, modified_on, ..prior.clone() };
+            let state = MappingsState { zone_id: prior.zone_id.clone(), mappings, modified_on };
             (state_to_value(&state), Diagnostics::new())
         }
         Refreshed::Gone(warning) => (Value::Null, to_diagnostics([warning])),

@@ -2,7 +2,7 @@
 //! read into state; each IP keeps its prior spelling; changed vendor/region shows as drift.
 
 use super::finding::{Finding, Place};
-use super::model::{canonical_key, MappingSet};
+use super::model::{canonical_key, Address, MappingSet};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refreshed {
@@ -16,7 +16,7 @@ pub fn refresh(zone_id: &str, prior: &MappingSet, remote: &MappingSet) -> Refres
     let current: MappingSet = prior
         .iter()
         .filter_map(|(key, _)| {
-            let target = remote.get(&canonical_key(key))?;
+            let (_, target) = remote.find(&Address::of(key))?;
             Some((key.clone(), target.clone()))
         })
         .collect();

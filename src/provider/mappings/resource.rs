@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::schema::{schema, TYPE_NAME};
+use super::schema::{schema, MAPPINGS, TYPE_NAME};
 use super::validate::validate_config;
 use super::values::{config_from_value, state_from_value, to_diagnostics};
 use super::{apply, planning, read, upgrade};
@@ -53,22 +53,26 @@ impl Resource for MappingsResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> PlanResponse {
-        planning::plan(&request, self.data.try_client(), self.data.regions()).await
+        planning::plan(request, self.data.try_client(), self.data.regions()).await
     }
 
-    async fn apply(&self, request: ApplyRequest) -> ApplyResponse {
+    async fn apply(&self, mut request: ApplyRequest) -> ApplyResponse {
+        // Moved out, not copied: a fully applied map becomes the new state as it is. The
+        // planned object stays (only a null plan means destroy).
+        let planned_mappings = request.planned_state.take_attr(MAPPINGS);
         let planned = &request.planned_state;
         resource_steps::apply(&self.data, TYPE_NAME, &request, state_from_value, |client, change| async move {
             match change {
                 Change::Destroy(prior) => apply::destroy(&client, &prior).await,
-                Change::Write(prior) => apply::create_or_update(&client, prior.as_ref(), planned).await,
+                Change::Write(prior) => {
+                    apply::create_or_update(&client, prior.as_ref(), planned, planned_mappings).await
+                }
             }
         })
         .await
     }
 
     async fn import(&self, request: ImportRequest) -> ImportResponse {
-        resource_steps::import(&self.data, &request, |client, id| async move { read::import(&client, &id).await })
-            .await
+        resource_steps::import(&self.data, &request, |client, id| async move { read::import(&client, &id).await }).await
     }
 }

@@ -1,7 +1,6 @@
 //! Configuration checks that need no API call. Unknown values are skipped (Terraform validates
 //! again once they are known); every finding points at the offending map key or attribute.
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use super::finding::{Finding, Place};
@@ -23,6 +22,11 @@ pub struct IpProblem {
 
 /// Checks one origin address; returns its canonical spelling.
 pub fn check_ip(text: &str) -> Result<String, IpProblem> {
+    check_address(text).map(|address| address.to_string())
+}
+
+/// Checks one origin address; returns it parsed (cheaper than [`check_ip`] for whole maps).
+pub fn check_address(text: &str) -> Result<IpAddr, IpProblem> {
     let invalid = |detail: String| IpProblem { summary: "Invalid origin IP address", detail };
     match parse_ip(text) {
         Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
@@ -30,9 +34,9 @@ pub fn check_ip(text: &str) -> Result<String, IpProblem> {
             Some(v4) => Err(invalid(format!(
                 "\"{text}\" is an IPv4-mapped IPv6 address; write the IPv4 form \"{v4}\" instead."
             ))),
-            None => Ok(IpAddr::V6(v6).to_string()),
+            None => Ok(IpAddr::V6(v6)),
         },
-        Ok(v4) => Ok(v4.to_string()),
+        Ok(v4) => Ok(v4),
         Err(IpError::Invalid(_)) if has_leading_zero_octet(text) => Err(invalid(format!(
             "\"{text}\" has an IPv4 octet with a leading zero, which some tools read as octal.{}",
             without_leading_zeros(text)
@@ -116,15 +120,15 @@ pub fn validate_config(config: &MappingsConfig) -> Vec<Finding> {
             ),
         ));
     }
-    let mut spellings: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut addresses: Vec<(IpAddr, &str)> = Vec::with_capacity(entries.len());
     for (key, entry) in entries {
-        match check_ip(key) {
-            Ok(canonical) => spellings.entry(canonical).or_default().push(key),
+        match check_address(key) {
+            Ok(address) => addresses.push((address, key)),
             Err(problem) => findings.push(Finding::error(Place::Entry(key.clone()), problem.summary, problem.detail)),
         }
         findings.extend(check_entry(key, entry));
     }
-    findings.extend(duplicate_findings(&spellings));
+    findings.extend(duplicate_findings(addresses));
     findings
 }
 
@@ -147,7 +151,6 @@ fn check_entry(key: &str, entry: &Maybe<ConfigEntry>) -> Vec<Finding> {
 }
 
 fn check_vendor(key: &str, vendor: &Maybe<String>) -> Option<Finding> {
-    let place = Place::Vendor(key.to_string());
     let detail = match vendor {
         Maybe::Unknown => return None,
         Maybe::Known(vendor) if VENDORS.contains(&vendor.as_str()) => return None,
@@ -161,7 +164,7 @@ fn check_vendor(key: &str, vendor: &Maybe<String>) -> Option<Finding> {
             }
         }
     };
-    Some(Finding::error(place, "Invalid cloud vendor", detail))
+    Some(Finding::error(Place::Vendor(key.to_string()), "Invalid cloud vendor", detail))
 }
 
 fn check_region(key: &str, region: &Maybe<String>) -> Option<Finding> {
@@ -179,12 +182,21 @@ fn check_region(key: &str, region: &Maybe<String>) -> Option<Finding> {
     Some(Finding::error(Place::Region(key.to_string()), "Invalid region", detail))
 }
 
-/// One error per extra spelling of an address, naming the spelling it collides with.
-fn duplicate_findings(spellings: &BTreeMap<String, Vec<&str>>) -> Vec<Finding> {
+/// One error per extra spelling of an address, naming the spelling it collides with; by
+/// canonical spelling, then key order. `addresses` come in key order.
+fn duplicate_findings(mut addresses: Vec<(IpAddr, &str)>) -> Vec<Finding> {
+    // Stable: the spellings of one address stay in key order, the first one is "the" entry.
+    addresses.sort_by_key(|(address, _)| *address);
+    let mut groups: Vec<(String, &[(IpAddr, &str)])> = addresses
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|group| group.len() > 1)
+        .filter_map(|group| Some((group.first()?.0.to_string(), group)))
+        .collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
     let mut findings = Vec::new();
-    for (canonical, keys) in spellings {
-        let Some((first, others)) = keys.split_first() else { continue };
-        for other in others {
+    for (canonical, group) in groups {
+        let Some(((_, first), others)) = group.split_first() else { continue };
+        for (_, other) in others {
             findings.push(Finding::error(
                 Place::Entry(other.to_string()),
                 "Duplicate origin IP address",
@@ -280,6 +292,23 @@ mod tests {
         assert!(finding.detail.contains("\"2001:DB8::1\""));
         assert!(finding.detail.contains("\"2001:db8::1\""));
         assert!(matches!(finding.place, Place::Entry(_)));
+    }
+
+    #[test]
+    fn duplicates_come_in_canonical_order() {
+        let findings = validate_config(&config(vec![
+            ("0::2", entry("aws", "r")),
+            ("2001:DB8::1", entry("aws", "r")),
+            ("2001:db8::1", entry("aws", "r")),
+            ("::2", entry("aws", "r")),
+        ]));
+        let places: Vec<Place> = findings.iter().map(|f| f.place.clone()).collect();
+        assert_eq!(places, [Place::Entry("2001:db8::1".into()), Place::Entry("::2".into())]);
+        assert!(
+            findings[1].detail.contains("\"::2\" and \"0::2\" are the same address (::2)"),
+            "{}",
+            findings[1].detail
+        );
     }
 
     #[test]

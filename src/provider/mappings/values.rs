@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use super::finding::{Finding, Place};
 use super::model::{ConfigEntry, MappingSet, MappingsConfig, MappingsState, Maybe, Target};
 use super::schema::{ID, MAPPINGS, MODIFIED_ON, REGION, VENDOR, ZONE_ID};
-pub use crate::provider::shared::maybe_values::maybe_to_value;
 use crate::provider::shared::findings::findings_to_diagnostics;
 use crate::provider::shared::maybe_values::maybe_string;
+pub use crate::provider::shared::maybe_values::maybe_to_value;
 use crate::tfplugin::{AttributePath, Diagnostics, Value};
 
 /// The configuration (or a proposed/planned value) as far as it is known.
@@ -54,18 +54,33 @@ pub fn state_from_value(value: &Value) -> Result<Option<MappingsState>, StateErr
         Some(Value::Map(entries)) => entries,
         _ => return Err(StateError::MissingMappings),
     };
-    let mappings = entries
+    let mappings = mapping_set(entries).map_err(|key| StateError::IncompleteEntry(key.clone()))?;
+    let modified_on = value.get_attr(MODIFIED_ON).and_then(Value::as_str).map(str::to_string);
+    Ok(Some(MappingsState { zone_id: zone_id.to_string(), mappings, modified_on }))
+}
+
+/// A planned `mappings` map when every vendor and region is known: what
+/// `config_from_value(..).known_mappings()` gives, without building the configuration first.
+pub fn known_mappings_from_value(mappings: &Value) -> Option<MappingSet> {
+    match mappings {
+        Value::Map(entries) => mapping_set(entries).ok(),
+        _ => None,
+    }
+}
+
+/// The entries when each is an object with a string vendor and region; else the first key
+/// that is not.
+fn mapping_set(entries: &BTreeMap<String, Value>) -> Result<MappingSet, &String> {
+    entries
         .iter()
         .map(|(key, entry)| {
             let text = |name| entry.get_attr(name).and_then(Value::as_str);
             match (text(VENDOR), text(REGION)) {
                 (Some(vendor), Some(region)) => Ok((key.clone(), Target::new(vendor, region))),
-                _ => Err(StateError::IncompleteEntry(key.clone())),
+                _ => Err(key),
             }
         })
-        .collect::<Result<MappingSet, _>>()?;
-    let modified_on = value.get_attr(MODIFIED_ON).and_then(Value::as_str).map(str::to_string);
-    Ok(Some(MappingsState { zone_id: zone_id.to_string(), mappings, modified_on }))
+        .collect()
 }
 
 pub fn mappings_to_value(mappings: &MappingSet) -> Value {
@@ -81,11 +96,16 @@ pub fn mappings_to_value(mappings: &MappingSet) -> Value {
 }
 
 pub fn state_to_value(state: &MappingsState) -> Value {
+    state_value(&state.zone_id, mappings_to_value(&state.mappings), state.modified_on.clone())
+}
+
+/// The state object around a `mappings` value already built.
+pub fn state_value(zone_id: &str, mappings: Value, modified_on: Option<String>) -> Value {
     Value::object([
-        (ID, Value::string(&state.zone_id)),
-        (ZONE_ID, Value::string(&state.zone_id)),
-        (MAPPINGS, mappings_to_value(&state.mappings)),
-        (MODIFIED_ON, Value::from(state.modified_on.clone())),
+        (ID, Value::string(zone_id)),
+        (ZONE_ID, Value::string(zone_id)),
+        (MAPPINGS, mappings),
+        (MODIFIED_ON, Value::from(modified_on)),
     ])
 }
 
@@ -165,6 +185,28 @@ mod tests {
         );
         let whole = Value::object([(ZONE_ID, Value::Null), (MAPPINGS, Value::Unknown)]);
         assert_eq!(config_from_value(&whole).mappings, Maybe::Unknown);
+    }
+
+    #[test]
+    fn known_mappings_match_the_configuration_view() {
+        let entry = |vendor: Value| Value::object([(VENDOR, vendor), (REGION, Value::string("r"))]);
+        let with = |mappings: Value| {
+            let mut value = state_value();
+            value.set_attr(MAPPINGS, mappings);
+            value
+        };
+        for value in [
+            state_value(),
+            with(Value::map([("192.0.2.1", entry(Value::string("aws"))), ("192.0.2.2", entry(Value::Unknown))])),
+            with(Value::map([("192.0.2.1", entry(Value::Null))])),
+            with(Value::map([("192.0.2.1", Value::Unknown)])),
+            with(Value::map([("192.0.2.1", Value::Null)])),
+            with(Value::Unknown),
+            with(Value::Null),
+        ] {
+            let mappings = value.get_attr(MAPPINGS).unwrap_or(&Value::Null);
+            assert_eq!(known_mappings_from_value(mappings), config_from_value(&value).known_mappings(), "{value}");
+        }
     }
 
     #[test]
