@@ -597,16 +597,9 @@ impl pb::provider_server::Provider for ProviderService {
             let prior_state = decode_or_return!(req.prior_state.as_ref(), &entry.ty, "prior state");
             let planned_state =
                 decode_or_return!(req.planned_state.as_ref(), &entry.ty, "planned state");
-            let config =
-                decode_or_return!(req.config.as_ref(), &entry.ty, "resource configuration");
             let applied = entry
                 .handler
-                .apply(ApplyRequest {
-                    prior_state,
-                    planned_state,
-                    config,
-                    planned_private: req.planned_private,
-                })
+                .apply(ApplyRequest { prior_state, planned_state, planned_private: req.planned_private })
                 .await;
             let mut diagnostics = diagnostics_to_proto(applied.diagnostics);
             let new_state =

@@ -366,7 +366,6 @@ mod through_the_resource_trait {
             .apply(ApplyRequest {
                 prior_state: Value::Null,
                 planned_state: plan.planned_state,
-                config: desired.clone(),
                 planned_private: Vec::new(),
             })
             .await;
@@ -383,7 +382,6 @@ mod through_the_resource_trait {
             .apply(ApplyRequest {
                 prior_state: created.new_state,
                 planned_state: Value::Null,
-                config: Value::Null,
                 planned_private: Vec::new(),
             })
             .await;
