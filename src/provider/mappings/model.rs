@@ -96,31 +96,12 @@ impl MappingSet {
         })
     }
 
-    /// canonical address -> key as written. With two spellings of one address (rejected by
-    /// validation) the last key in sort order wins.
-    pub fn canonical_index(&self) -> BTreeMap<String, &str> {
-        self.by_address().map(|(address, key, _)| (address.to_string(), key)).collect()
-    }
-
     /// The entry for an address, whatever its spelling here.
     pub fn find(&self, address: &Address) -> Option<(&str, &Target)> {
         let key = self.by_address.get(address)?.last();
         self.entries.get_key_value(key).map(|(key, target)| (key.as_str(), target))
     }
 
-    /// The entry for an address given in any spelling.
-    pub fn find_canonical(&self, canonical: &str) -> Option<(&str, &Target)> {
-        self.find(&Address::of(canonical))
-    }
-
-    /// Same addresses with the same vendor and region, ignoring how the addresses are spelled.
-    pub fn same_mappings_as(&self, other: &MappingSet) -> bool {
-        self.by_address.len() == other.by_address.len()
-            && self
-                .by_address()
-                .zip(other.by_address())
-                .all(|((a, _, a_target), (b, _, b_target))| a == b && a_target == b_target)
-    }
 }
 
 impl FromIterator<(String, Target)> for MappingSet {
@@ -217,21 +198,9 @@ pub struct MappingsConfig {
 }
 
 impl MappingsConfig {
-    /// The mappings when every key, vendor and region is known and non-null.
-    pub fn known_mappings(&self) -> Option<MappingSet> {
-        let entries = self.mappings.known()?;
-        entries
-            .iter()
-            .map(|(key, entry)| {
-                let entry = entry.known()?;
-                let target = Target::new(entry.vendor.known()?.clone(), entry.region.known()?.clone());
-                Some((key.clone(), target))
-            })
-            .collect()
-    }
-
-    /// What `known_mappings()` and [`MappingSet::same_mappings_as`] together tell, without
-    /// copying any text: plans with nothing to do must stay cheap for 3,500 entries.
+    /// Whether every entry is known and the configuration maps the same addresses (however
+    /// spelled) to the same vendor and region as `set`. Copies no text: plans with nothing to do
+    /// must stay cheap for 3,500 entries.
     pub fn has_same_mappings_as(&self, set: &MappingSet) -> bool {
         let Some(entries) = self.mappings.known() else { return false };
         let mut known: Vec<(Address, &str, &str)> = Vec::with_capacity(entries.len());
@@ -267,31 +236,42 @@ mod tests {
         entries.iter().map(|(ip, vendor, region)| (ip.to_string(), Target::new(*vendor, *region))).collect()
     }
 
+    /// A fully known configuration with these entries.
+    fn known_config(entries: &[(&str, &str, &str)]) -> MappingsConfig {
+        let known = |s: &str| Maybe::Known(s.to_string());
+        let entries = entries.iter().map(|(ip, vendor, region)| {
+            (ip.to_string(), Maybe::Known(ConfigEntry { vendor: known(vendor), region: known(region) }))
+        });
+        MappingsConfig { zone_id: Maybe::Unknown, mappings: Maybe::Known(entries.collect()) }
+    }
+
     #[test]
     fn spelling_does_not_matter_for_equality() {
-        let written = set(&[("2001:DB8:0::1", "gcp", "us-central1"), ("192.0.2.1", "aws", "us-east-1")]);
+        let written = known_config(&[("2001:DB8:0::1", "gcp", "us-central1"), ("192.0.2.1", "aws", "us-east-1")]);
         let canonical = set(&[("2001:db8::1", "gcp", "us-central1"), ("192.0.2.1", "aws", "us-east-1")]);
-        assert!(written.same_mappings_as(&canonical));
-        assert_ne!(written, canonical);
+        assert!(written.has_same_mappings_as(&canonical));
+        let written_set = set(&[("2001:DB8:0::1", "gcp", "us-central1"), ("192.0.2.1", "aws", "us-east-1")]);
+        assert_ne!(written_set, canonical);
     }
 
     #[test]
     fn vendor_and_region_compare_exactly() {
-        let a = set(&[("192.0.2.1", "aws", "us-east-1")]);
-        assert!(!a.same_mappings_as(&set(&[("192.0.2.1", "AWS", "us-east-1")])));
-        assert!(!a.same_mappings_as(&set(&[("192.0.2.1", "aws", "us-east-2")])));
-        assert!(!a.same_mappings_as(&set(&[("192.0.2.2", "aws", "us-east-1")])));
-        assert!(!a.same_mappings_as(&MappingSet::new()));
+        let a = known_config(&[("192.0.2.1", "aws", "us-east-1")]);
+        assert!(!a.has_same_mappings_as(&set(&[("192.0.2.1", "AWS", "us-east-1")])));
+        assert!(!a.has_same_mappings_as(&set(&[("192.0.2.1", "aws", "us-east-2")])));
+        assert!(!a.has_same_mappings_as(&set(&[("192.0.2.2", "aws", "us-east-1")])));
+        assert!(!a.has_same_mappings_as(&MappingSet::new()));
     }
 
     #[test]
     fn finds_entries_by_address() {
         let written = set(&[("2001:DB8:0::1", "gcp", "us-central1")]);
-        let (key, target) = written.find_canonical("2001:db8::1").unwrap();
+        let (key, target) = written.find(&Address::of("2001:db8::1")).unwrap();
         assert_eq!(key, "2001:DB8:0::1");
         assert_eq!(target.region, "us-central1");
-        assert!(written.find_canonical("2001:db8::2").is_none());
-        assert_eq!(written.canonical_index().get("2001:db8::1"), Some(&"2001:DB8:0::1"));
+        assert!(written.find(&Address::of("2001:db8::2")).is_none());
+        let index: Vec<(String, &str)> = written.by_address().map(|(a, key, _)| (a.to_string(), key)).collect();
+        assert_eq!(index, [("2001:db8::1".to_string(), "2001:DB8:0::1")]);
     }
 
     #[test]
@@ -299,12 +279,12 @@ mod tests {
         let mut written = set(&[("2001:DB8:0::1", "gcp", "us-central1"), ("192.0.2.1", "aws", "us-east-1")]);
         written.insert("2001:db8::1", Target::new("aws", "us-east-1"));
         // Two spellings of one address: the last key in sort order answers, as documented.
-        assert_eq!(written.find_canonical("2001:db8::1").map(|(key, _)| key), Some("2001:db8::1"));
+        assert_eq!(written.find(&Address::of("2001:db8::1")).map(|(key, _)| key), Some("2001:db8::1"));
         written.remove("2001:db8::1");
-        assert_eq!(written.find_canonical("2001:db8::1").map(|(key, _)| key), Some("2001:DB8:0::1"));
+        assert_eq!(written.find(&Address::of("2001:db8::1")).map(|(key, _)| key), Some("2001:DB8:0::1"));
         written.remove("2001:DB8:0::1");
-        assert!(written.find_canonical("2001:db8::1").is_none());
-        assert_eq!(written.canonical_index().len(), 1);
+        assert!(written.find(&Address::of("2001:db8::1")).is_none());
+        assert_eq!(written.by_address().count(), 1);
     }
 
     #[test]
@@ -337,7 +317,7 @@ mod tests {
         };
         assert_eq!(index(&collected), index(&inserted));
         assert_eq!(collected.get("192.0.2.9"), Some(&Target::new("aws", "5")));
-        assert_eq!(collected.find_canonical("2001:db8::1").map(|(key, _)| key), Some("2001:db8::1"));
+        assert_eq!(collected.find(&Address::of("2001:db8::1")).map(|(key, _)| key), Some("2001:db8::1"));
         assert_eq!(collected.find(&Address::of("not-an-ip")).map(|(key, _)| key), Some("not-an-ip"));
     }
 
@@ -348,7 +328,7 @@ mod tests {
     }
 
     #[test]
-    fn comparing_a_configuration_equals_comparing_its_known_mappings() {
+    fn a_configuration_is_the_same_only_when_fully_known_and_equal_by_address() {
         let config = |entries: &[(&str, Maybe<String>)]| MappingsConfig {
             zone_id: Maybe::Unknown,
             mappings: Maybe::Known(
@@ -389,27 +369,5 @@ mod tests {
         ];
         let answers: Vec<bool> = configs.iter().map(|c| c.has_same_mappings_as(&prior)).collect();
         assert_eq!(answers, [true, true, false, false, false, false, false]);
-        for config in &configs {
-            let expected = config.known_mappings().is_some_and(|desired| desired.same_mappings_as(&prior));
-            assert_eq!(config.has_same_mappings_as(&prior), expected, "{config:?}");
-        }
-    }
-
-    #[test]
-    fn known_mappings_only_when_everything_is_known() {
-        let entry =
-            |vendor: Maybe<String>| Maybe::Known(ConfigEntry { vendor, region: Maybe::Known("us-east-1".into()) });
-        let config = |vendor| MappingsConfig {
-            zone_id: Maybe::Unknown,
-            mappings: Maybe::Known([("192.0.2.1".to_string(), entry(vendor))].into_iter().collect()),
-        };
-        assert_eq!(
-            config(Maybe::Known("aws".into())).known_mappings(),
-            Some(set(&[("192.0.2.1", "aws", "us-east-1")]))
-        );
-        assert_eq!(config(Maybe::Unknown).known_mappings(), None);
-        assert_eq!(config(Maybe::Null).known_mappings(), None);
-        let unknown = MappingsConfig { zone_id: Maybe::Unknown, mappings: Maybe::Unknown };
-        assert_eq!(unknown.known_mappings(), None);
     }
 }

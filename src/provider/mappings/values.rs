@@ -59,8 +59,8 @@ pub fn state_from_value(value: &Value) -> Result<Option<MappingsState>, StateErr
     Ok(Some(MappingsState { zone_id: zone_id.to_string(), mappings, modified_on }))
 }
 
-/// A planned `mappings` map when every vendor and region is known: what
-/// `config_from_value(..).known_mappings()` gives, without building the configuration first.
+/// The mappings of a planned `mappings` value when every entry, vendor and region is known
+/// (apply time); `None` while anything is unknown or null.
 pub fn known_mappings_from_value(mappings: &Value) -> Option<MappingSet> {
     match mappings {
         Value::Map(entries) => mapping_set(entries).ok(),
@@ -188,24 +188,23 @@ mod tests {
     }
 
     #[test]
-    fn known_mappings_match_the_configuration_view() {
+    fn known_mappings_only_when_every_vendor_and_region_is_known() {
         let entry = |vendor: Value| Value::object([(VENDOR, vendor), (REGION, Value::string("r"))]);
-        let with = |mappings: Value| {
-            let mut value = state_value();
-            value.set_attr(MAPPINGS, mappings);
-            value
-        };
-        for value in [
-            state_value(),
-            with(Value::map([("192.0.2.1", entry(Value::string("aws"))), ("192.0.2.2", entry(Value::Unknown))])),
-            with(Value::map([("192.0.2.1", entry(Value::Null))])),
-            with(Value::map([("192.0.2.1", Value::Unknown)])),
-            with(Value::map([("192.0.2.1", Value::Null)])),
-            with(Value::Unknown),
-            with(Value::Null),
+        let stored = state_value();
+        let expected: MappingSet = [("2001:DB8::1".to_string(), Target::new("gcp", "us-central1"))].into_iter().collect();
+        assert_eq!(stored.get_attr(MAPPINGS).and_then(known_mappings_from_value), Some(expected));
+        let known = Value::map([("192.0.2.1", entry(Value::string("aws")))]);
+        let expected: MappingSet = [("192.0.2.1".to_string(), Target::new("aws", "r"))].into_iter().collect();
+        assert_eq!(known_mappings_from_value(&known), Some(expected));
+        for not_known in [
+            Value::map([("192.0.2.1", entry(Value::string("aws"))), ("192.0.2.2", entry(Value::Unknown))]),
+            Value::map([("192.0.2.1", entry(Value::Null))]),
+            Value::map([("192.0.2.1", Value::Unknown)]),
+            Value::map([("192.0.2.1", Value::Null)]),
+            Value::Unknown,
+            Value::Null,
         ] {
-            let mappings = value.get_attr(MAPPINGS).unwrap_or(&Value::Null);
-            assert_eq!(known_mappings_from_value(mappings), config_from_value(&value).known_mappings(), "{value}");
+            assert_eq!(known_mappings_from_value(&not_known), None, "{not_known}");
         }
     }
 
