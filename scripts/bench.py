@@ -43,7 +43,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # importing the sibling script must not litter scripts/
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from project_tools import (  # noqa: E402  (sibling module)
-    EmulatorProcess, cargo_metadata, find_terraform, our_mirror_entry, write_mirror,
+    PACKAGE, PROVIDER_SOURCE, EmulatorProcess, cargo_metadata, find_terraform, our_mirror_entry,
+    write_mirror,
 )
 
 NULL_ADDRESS = "registry.terraform.io/hashicorp/null"
@@ -270,7 +271,7 @@ def make_mirror(workdir, our_binary, our_version, null_binary):
 
 def our_header(version):
     return ('terraform {\n  required_providers {\n    cloudflare = {\n'
-            f'      source  = "cloudflare/cloudflare"\n      version = "{version}"\n    }}\n  }}\n}}\n'
+            f'      source  = "{PROVIDER_SOURCE}"\n      version = "{version}"\n    }}\n  }}\n}}\n'
             'provider "cloudflare" {}\n')
 
 
@@ -559,7 +560,7 @@ def main():
         subprocess.run(["cargo", "build", "--release", "--bins", "--examples"], cwd=ROOT, check=True)
     target, version = cargo_metadata()
     release = os.path.join(target, args.profile)
-    our_binary = args.provider or os.path.join(release, "terraform-provider-cloudflare")
+    our_binary = args.provider or os.path.join(release, PACKAGE)
     cache = os.path.join(target, "bench-cache")
     terraform = find_terraform(target)
     null_binary = null_provider(cache)

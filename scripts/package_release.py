@@ -2,9 +2,10 @@
 """Builds the release artefacts a registry, a network mirror or a CI agent installs.
 
 Writes into OUT_DIR (default target/release-artifacts):
-  terraform-provider-cloudflare_<version>_<os>_<arch>.zip   (binary terraform-provider-cloudflare_v<version>)
-  terraform-provider-cloudflare_<version>_manifest.json     ({"version":1,"metadata":{"protocol_versions":["5.0"]}})
-  terraform-provider-cloudflare_<version>_SHA256SUMS        (covers the zip and the manifest)
+  <package>_<version>_<os>_<arch>.zip   (binary <package>_v<version>)
+  <package>_<version>_manifest.json     ({"version":1,"metadata":{"protocol_versions":["5.0"]}})
+  <package>_<version>_SHA256SUMS        (covers the zip and the manifest)
+where <package> is the package name in Cargo.toml (terraform-provider-<type>).
 
 Usage: package_release.py [--binary PATH] [--out OUT_DIR]
 Without --binary it runs `cargo build --release` and packages that binary. Signing the SHA256SUMS

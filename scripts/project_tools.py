@@ -2,6 +2,7 @@
 
 import json
 import os
+import tomllib
 import shutil
 import subprocess
 import urllib.request
@@ -9,8 +10,20 @@ import urllib.request
 import get_terraform
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PACKAGE = "terraform-provider-cloudflare"
-PROVIDER_ADDRESS = "registry.terraform.io/cloudflare/cloudflare"
+
+
+def _provider_address():
+    """(package name, registry address), from Cargo.toml: the one place the address is set."""
+    with open(os.path.join(ROOT, "Cargo.toml"), "rb") as manifest:
+        cargo = tomllib.load(manifest)
+    package = cargo["package"]["name"]
+    namespace = cargo["package"]["metadata"]["terraform"]["namespace"]
+    return package, f"registry.terraform.io/{namespace}/{package.removeprefix('terraform-provider-')}"
+
+
+PACKAGE, PROVIDER_ADDRESS = _provider_address()
+PROVIDER_SOURCE = PROVIDER_ADDRESS.removeprefix("registry.terraform.io/")
+PROVIDER_LOCAL_NAME = PACKAGE.removeprefix("terraform-provider-")
 
 
 def cargo_metadata():

@@ -20,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # importing the sibling module must not litter scripts/
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from project_tools import (  # noqa: E402  (sibling module)
-    EmulatorProcess, cargo_metadata, find_terraform, our_mirror_entry, write_mirror,
+    PACKAGE, EmulatorProcess, cargo_metadata, find_terraform, our_mirror_entry, write_mirror,
 )
 
 ZONE = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -54,7 +54,7 @@ def main():
             env.pop(key, None)
         env.update({
             "TF_CLI_CONFIG_FILE": write_mirror(workdir, [our_mirror_entry(
-                os.path.join(target, "debug", "terraform-provider-cloudflare"), version)]),
+                os.path.join(target, "debug", PACKAGE), version)]),
             "CHECKPOINT_DISABLE": "1",
             "TF_IN_AUTOMATION": "1",
             "CLOUDFLARE_BASE_URL": emulator.base_url,

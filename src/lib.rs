@@ -11,5 +11,6 @@ pub mod ip;
 pub mod plugin;
 pub mod proto;
 pub mod provider;
+pub mod provider_address;
 pub mod registry_docs;
 pub mod tfplugin;

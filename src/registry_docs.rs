@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::provider_address::{BINARY_NAME, LOCAL_NAME};
 use crate::tfplugin::{Attribute, Block, Provider, Schema, Type};
 
-/// Provider name as it appears in page titles.
-const PROVIDER_NAME: &str = "cloudflare";
+/// The prefix of every resource and data source type name (the registry's page names drop it).
+const TYPE_NAME_PREFIX: &str = "cloudflare";
 
 /// One documentation page: where it goes under `docs/` and its markdown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,12 +45,12 @@ pub fn render_all(provider: &dyn Provider, examples_dir: &Path) -> Vec<Page> {
 
 /// The registry names pages without the provider prefix.
 fn short_name(type_name: &str) -> &str {
-    type_name.strip_prefix(&format!("{PROVIDER_NAME}_")).unwrap_or(type_name)
+    type_name.strip_prefix(&format!("{TYPE_NAME_PREFIX}_")).unwrap_or(type_name)
 }
 
 fn render_index(schema: &Schema, examples_dir: &Path) -> String {
-    let mut out = front_matter(&format!("{PROVIDER_NAME} Provider"), &schema.block.description);
-    out.push_str(&format!("# {PROVIDER_NAME} Provider\n\n"));
+    let mut out = front_matter(&format!("{LOCAL_NAME} Provider"), &schema.block.description);
+    out.push_str(&format!("# {LOCAL_NAME} Provider\n\n"));
     push_paragraph(&mut out, &schema.block.description);
     push_example(&mut out, "Example Usage", &examples_dir.join("provider").join("provider.tf"), "terraform");
     out.push_str("## Schema\n\n");
@@ -58,7 +59,7 @@ fn render_index(schema: &Schema, examples_dir: &Path) -> String {
 }
 
 fn render_type(name: &str, kind: &str, schema: &Schema, examples: &Path) -> String {
-    let mut out = front_matter(&format!("{name} {kind} - terraform-provider-{PROVIDER_NAME}"), &schema.block.description);
+    let mut out = front_matter(&format!("{name} {kind} - {BINARY_NAME}"), &schema.block.description);
     out.push_str(&format!("# {name} ({kind})\n\n"));
     push_paragraph(&mut out, &schema.block.description);
     let example = if kind == "Resource" { "resource.tf" } else { "data-source.tf" };

@@ -2,15 +2,24 @@
 # `scripts/quickstart.py` runs it against the local API emulator; point the provider at real
 # Cloudflare by setting CLOUDFLARE_API_TOKEN (and leaving CLOUDFLARE_BASE_URL unset).
 
+# In a real configuration this provider sits beside Cloudflare's official provider: the official
+# one keeps the local name `cloudflare`, ours is `cloudflare-origins`, and our resources say
+# `provider = cloudflare-origins`. The quickstart runs offline, so the official provider is only
+# shown here, commented out.
 terraform {
   required_providers {
-    cloudflare = {
-      source = "cloudflare/cloudflare"
+    cloudflare-origins = {
+      source = "originmaps/cloudflare-origins"
     }
+    # cloudflare = {
+    #   source  = "cloudflare/cloudflare"
+    #   version = "~> 5.0"
+    # }
   }
 }
 
-provider "cloudflare" {}
+provider "cloudflare-origins" {}
+# provider "cloudflare" {}
 
 variable "zone_id" {
   type    = string
@@ -24,6 +33,8 @@ variable "extra_mappings" {
 }
 
 resource "cloudflare_origin_cloud_region_mappings" "origins" {
+  provider = cloudflare-origins
+
   zone_id = var.zone_id
   mappings = merge({
     "192.0.2.1"     = { vendor = "aws", region = "us-east-1" }

@@ -19,7 +19,7 @@ use super::rate_limit::RateLimiter;
 use super::secret::AuthKind;
 use super::wire::{Envelope, FailureBody, ResultInfo};
 
-const USER_AGENT: &str = concat!("terraform-provider-cloudflare/", env!("CARGO_PKG_VERSION"));
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 /// Bodies longer than this are shortened in logs.
 const LOG_BODY_LIMIT: usize = 2048;
 

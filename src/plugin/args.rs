@@ -4,7 +4,7 @@
 use thiserror::Error;
 
 /// The provider's address in Terraform's registry namespace (used for reattach).
-pub const DEFAULT_PROVIDER_ADDRESS: &str = "registry.terraform.io/cloudflare/cloudflare";
+pub const DEFAULT_PROVIDER_ADDRESS: &str = crate::provider_address::ADDRESS;
 
 /// What the process was asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn usage_mentions_debug_and_version() {
-        let text = usage("terraform-provider-cloudflare");
+        let text = usage(crate::provider_address::BINARY_NAME);
         assert!(text.contains("--debug") && text.contains("--version"));
     }
 }

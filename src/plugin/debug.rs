@@ -42,13 +42,13 @@ mod tests {
     fn reattach_json_has_the_fields_terraform_reads() {
         let address = ServeAddress::Unix("/tmp/plugin42".into());
         let text = reattach_json(
-            "registry.terraform.io/cloudflare/cloudflare",
+            "registry.example/acme/thing",
             5,
             4242,
             &address,
         );
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let entry = &value["registry.terraform.io/cloudflare/cloudflare"];
+        let entry = &value["registry.example/acme/thing"];
         assert_eq!(entry["Protocol"], "grpc");
         assert_eq!(entry["ProtocolVersion"], 5);
         assert_eq!(entry["Pid"], 4242);

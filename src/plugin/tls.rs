@@ -66,7 +66,7 @@ pub fn generate_identity_with(
         .push(DnType::CommonName, SERVER_NAME);
     params
         .distinguished_name
-        .push(DnType::OrganizationName, "terraform-provider-cloudflare");
+        .push(DnType::OrganizationName, crate::provider_address::BINARY_NAME);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
