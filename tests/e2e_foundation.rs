@@ -23,7 +23,7 @@ fn init_validate_and_schema_match_the_golden_file() {
         workspace.write("main.tf", &(required_providers() + &one_mapping()));
         let init = workspace.init();
         assert!(
-            init.stdout.contains("Installing cloudflare/cloudflare"),
+            init.stdout.contains(&format!("Installing {PROVIDER_SOURCE}")),
             "init installs from the mirror:\n{}",
             init.all()
         );
@@ -135,7 +135,7 @@ fn tf_log_debug_shows_provider_lines_at_their_level_and_no_secret() {
         let log = std::fs::read_to_string(&log_path).expect("read the Terraform log");
         let ours: Vec<&str> = log
             .lines()
-            .filter(|line| line.contains("provider.terraform-provider-cloudflare"))
+            .filter(|line| line.contains(&format!("provider.{}", support::PROVIDER_BINARY_NAME)))
             .collect();
         assert!(
             ours.iter().any(|line| line.contains("[DEBUG]") && line.contains("configuring the Cloudflare API client")),

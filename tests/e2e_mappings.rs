@@ -10,7 +10,7 @@ use support::mappings::{
     required_providers, resource_values, says, state_keys, state_view, Entry, View,
     RESOURCE_TYPE,
 };
-use support::{for_each_terraform, LocalApi, Workspace};
+use support::{for_each_terraform, LocalApi, Workspace, PROVIDER_SOURCE};
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 const BATCH_V1: &str = "/cache/origin_cloud_regions/batch";
@@ -369,11 +369,15 @@ fn import_by_zone_and_by_ip_list_then_plan_is_empty() {
 
         // import {} with generated configuration.
         if at_least(&terraform.version, 1, 5) {
+            // Terraform names the provider by its type in generated configuration, so this
+            // workspace uses the local name users are told to use.
+            let local = terraform_provider_cloudflare::provider_address::LOCAL_NAME;
             let import_block = format!(
-                "import {{\n  to = {}\n  id = \"{ZONE}/192.0.2.2,2001:DB8::1\"\n}}\n",
+                "terraform {{\n  required_providers {{\n    {local} = {{ source = \"{PROVIDER_SOURCE}\" }}\n  }}\n}}\n\
+                 import {{\n  provider = {local}\n  to = {}\n  id = \"{ZONE}/192.0.2.2,2001:DB8::1\"\n}}\n",
                 address("gen")
             );
-            let generated = workspace(terraform, &api, &(required_providers() + &import_block));
+            let generated = workspace(terraform, &api, &import_block);
             let plan = generated.run(&["plan", "-no-color", "-generate-config-out=generated.tf"]);
             plan.assert_ok("plan -generate-config-out");
             let text = std::fs::read_to_string(generated.path().join("generated.tf")).unwrap();

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use support::{for_each_terraform, LocalApi, Workspace, PROVIDER_ADDRESS};
+use support::{for_each_terraform, LocalApi, Workspace, PROVIDER_ADDRESS, PROVIDER_BINARY_NAME, PROVIDER_SOURCE};
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 
@@ -32,9 +32,9 @@ fn packaged_zip_installs_from_a_packed_mirror_and_applies() {
         .expect("run scripts/package_release.py");
     assert!(packaged.status.success(), "{}", String::from_utf8_lossy(&packaged.stderr));
 
-    let zip_name = format!("terraform-provider-cloudflare_{version}_linux_amd64.zip");
-    let manifest_name = format!("terraform-provider-cloudflare_{version}_manifest.json");
-    let sums = std::fs::read_to_string(out_dir.path().join(format!("terraform-provider-cloudflare_{version}_SHA256SUMS")))
+    let zip_name = format!("{PROVIDER_BINARY_NAME}_{version}_linux_amd64.zip");
+    let manifest_name = format!("{PROVIDER_BINARY_NAME}_{version}_manifest.json");
+    let sums = std::fs::read_to_string(out_dir.path().join(format!("{PROVIDER_BINARY_NAME}_{version}_SHA256SUMS")))
         .expect("SHA256SUMS written");
     let zip_bytes = std::fs::read(out_dir.path().join(&zip_name)).expect("zip written");
     assert!(sums.contains(&format!("{:x}  {zip_name}", Sha256::digest(&zip_bytes))), "{sums}");
@@ -46,7 +46,7 @@ fn packaged_zip_installs_from_a_packed_mirror_and_applies() {
     assert_eq!(manifest["metadata"]["protocol_versions"], serde_json::json!(["5.0"]));
 
     let binary = std::fs::read(support::workspace::provider_binary()).expect("read the provider binary");
-    let expected_h1 = h1_hash(&format!("terraform-provider-cloudflare_v{version}"), &binary);
+    let expected_h1 = h1_hash(&format!("{PROVIDER_BINARY_NAME}_v{version}"), &binary);
 
     for_each_terraform("release zip", |terraform| {
         let api = LocalApi::start();
@@ -60,7 +60,7 @@ fn packaged_zip_installs_from_a_packed_mirror_and_applies() {
         workspace.write(
             "main.tf",
             &format!(
-                "terraform {{\n  required_providers {{\n    cloudflare = {{ source = \"cloudflare/cloudflare\", version = \"{version}\" }}\n  }}\n}}\n\
+                "terraform {{\n  required_providers {{\n    cloudflare = {{ source = \"{PROVIDER_SOURCE}\", version = \"{version}\" }}\n  }}\n}}\n\
                  resource \"cloudflare_origin_cloud_region_mappings\" \"o\" {{\n  zone_id = \"{ZONE}\"\n  mappings = {{ \"192.0.2.7\" = {{ vendor = \"oci\", region = \"us-ashburn-1\" }} }}\n}}\n"
             ),
         );

@@ -113,7 +113,7 @@ fn two_mappings() -> String {
 /// otherwise the grep would prove nothing.
 fn assert_provider_logged(transcript: &Transcript, what: &str) {
     let log = transcript.text("TF_LOG=trace log");
-    let ours: Vec<&str> = log.lines().filter(|l| l.contains("provider.terraform-provider-cloudflare")).collect();
+    let ours: Vec<&str> = log.lines().filter(|l| l.contains(&format!("provider.{}", support::PROVIDER_BINARY_NAME))).collect();
     assert!(
         ours.iter().any(|l| l.contains("Cloudflare request")),
         "{what}: the provider's request log is in the trace log ({} provider lines)",

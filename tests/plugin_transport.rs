@@ -1,6 +1,8 @@
 //! The provider binary as Terraform sees it: launch environment, handshake line, AutoMTLS,
 //! health, Shutdown, signals, `--debug`, `--version` and stderr logging.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
@@ -23,13 +25,12 @@ use terraform_provider_cloudflare::plugin::tls::{self, Identity};
 use terraform_provider_cloudflare::proto::plugin::grpc_controller_client::GrpcControllerClient;
 use terraform_provider_cloudflare::proto::plugin::Empty;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_terraform-provider-cloudflare");
 const STARTUP_LIMIT: Duration = Duration::from_secs(5);
 const EXIT_LIMIT: Duration = Duration::from_secs(1);
 
 /// A command with a clean environment (no TF_LOG from the developer's shell).
 fn provider_command(socket_dir: &Path) -> Command {
-    let mut command = Command::new(BINARY);
+    let mut command = Command::new(support::workspace::provider_binary());
     command
         .env_clear()
         .env("PLUGIN_UNIX_SOCKET_DIR", socket_dir)
@@ -358,7 +359,7 @@ async fn debug_mode_prints_reattach_json_and_serves_plaintext() {
     .await
     .unwrap();
     let json: serde_json::Value = serde_json::from_str(&reattach).unwrap();
-    let entry = &json["registry.terraform.io/cloudflare/cloudflare"];
+    let entry = &json[terraform_provider_cloudflare::provider_address::ADDRESS];
     assert_eq!(entry["Protocol"], "grpc");
     assert_eq!(entry["ProtocolVersion"], 5);
     assert_eq!(entry["Test"], true);
@@ -405,7 +406,8 @@ async fn version_flag() {
     assert_eq!(
         stdout.trim(),
         format!(
-            "terraform-provider-cloudflare {}",
+            "{} {}",
+            terraform_provider_cloudflare::provider_address::BINARY_NAME,
             env!("CARGO_PKG_VERSION")
         )
     );

@@ -17,7 +17,7 @@ use super::emulator::LocalApi;
 use super::workspace::{Run, Workspace};
 
 /// The provider's executable name prefix (Terraform installs `..._v<version>`).
-const PROVIDER_EXECUTABLE: &str = "terraform-provider-cloudflare";
+const PROVIDER_EXECUTABLE: &str = super::workspace::PROVIDER_BINARY_NAME;
 
 /// A `terraform` command running in the background as the leader of its own process group.
 pub struct Background {

@@ -9,7 +9,7 @@ pub mod workspace;
 
 pub use emulator::LocalApi;
 pub use terraform::Terraform;
-pub use workspace::{Run, Workspace, PROVIDER_ADDRESS, PROVIDER_SOURCE};
+pub use workspace::{Run, Workspace, PROVIDER_ADDRESS, PROVIDER_BINARY_NAME, PROVIDER_SOURCE};
 
 /// Runs `scenario` once per available Terraform version, saying which.
 pub fn for_each_terraform(name: &str, scenario: impl Fn(&Terraform)) {

@@ -9,37 +9,59 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-/// The provider's source address in configurations.
-pub const PROVIDER_SOURCE: &str = "cloudflare/cloudflare";
-pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/cloudflare/cloudflare";
+/// The provider's source address in configurations (set in Cargo.toml).
+pub const PROVIDER_SOURCE: &str = terraform_provider_cloudflare::provider_address::SOURCE;
+pub const PROVIDER_ADDRESS: &str = terraform_provider_cloudflare::provider_address::ADDRESS;
+pub const PROVIDER_BINARY_NAME: &str = terraform_provider_cloudflare::provider_address::BINARY_NAME;
 
-/// The built provider binary (cargo builds it once for every test target).
+/// The built provider binary. Cargo builds every binary before the integration tests and puts
+/// it beside their `deps/` directory; its name follows the package name, so it is found by name.
 pub fn provider_binary() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare"))
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let test_executable = std::env::current_exe().expect("the test executable's path");
+        let profile_dir = test_executable
+            .parent()
+            .and_then(Path::parent)
+            .expect("test executables live in <target>/<profile>/deps");
+        let binary = profile_dir.join(PROVIDER_BINARY_NAME);
+        assert!(binary.exists(), "the provider binary {} was not built", binary.display());
+        binary
+    })
 }
 
 pub fn provider_version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
-/// A filesystem mirror holding the built provider, made once per test process.
+/// The official provider's address. Tests install a stand-in there (a copy of ours) to show
+/// that the two providers sit side by side in one configuration.
+pub const NEIGHBOUR_ADDRESS: &str = "registry.terraform.io/cloudflare/cloudflare";
+/// The stand-in's version, shaped like the official provider's.
+pub const NEIGHBOUR_VERSION: &str = "5.22.0";
+
+/// A filesystem mirror holding the built provider and the neighbour's stand-in, made once per
+/// test process.
 fn mirror() -> &'static Path {
     static MIRROR: OnceLock<PathBuf> = OnceLock::new();
     MIRROR.get_or_init(|| {
         let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("provider-mirror-{}", std::process::id()));
-        let platform = root
-            .join(PROVIDER_ADDRESS)
-            .join(provider_version())
-            .join("linux_amd64");
-        fs::create_dir_all(&platform).expect("create the mirror directory");
-        let installed = platform.join(format!("terraform-provider-cloudflare_v{}", provider_version()));
-        let _ = fs::remove_file(&installed);
-        if fs::hard_link(provider_binary(), &installed).is_err() {
-            fs::copy(provider_binary(), &installed).expect("copy the provider into the mirror");
-        }
+        place_in_mirror(&root, PROVIDER_ADDRESS, provider_version(), PROVIDER_BINARY_NAME);
+        place_in_mirror(&root, NEIGHBOUR_ADDRESS, NEIGHBOUR_VERSION, "terraform-provider-cloudflare");
         root
     })
+}
+
+/// Installs the built binary in `root` (unpacked layout) as `address` at `version`.
+fn place_in_mirror(root: &Path, address: &str, version: &str, binary_name: &str) {
+    let platform = root.join(address).join(version).join("linux_amd64");
+    fs::create_dir_all(&platform).expect("create the mirror directory");
+    let installed = platform.join(format!("{binary_name}_v{version}"));
+    let _ = fs::remove_file(&installed);
+    if fs::hard_link(provider_binary(), &installed).is_err() {
+        fs::copy(provider_binary(), &installed).expect("copy the provider into the mirror");
+    }
 }
 
 /// What one `terraform` command did.
@@ -94,8 +116,9 @@ impl Workspace {
         fs::write(
             &cli_config,
             format!(
-                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{PROVIDER_ADDRESS}\"]\n  }}\n  direct {{\n    exclude = [\"{PROVIDER_ADDRESS}\"]\n  }}\n}}\n",
-                mirror.display()
+                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{mirror}\"\n    include = [\"{PROVIDER_ADDRESS}\"]\n  }}\n  filesystem_mirror {{\n    path    = \"{neighbours}\"\n    include = [\"{NEIGHBOUR_ADDRESS}\"]\n  }}\n  direct {{\n    exclude = [\"{PROVIDER_ADDRESS}\", \"{NEIGHBOUR_ADDRESS}\"]\n  }}\n}}\n",
+                mirror = mirror.display(),
+                neighbours = self::mirror().display()
             ),
         )
         .expect("write the CLI configuration");
