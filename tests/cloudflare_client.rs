@@ -54,22 +54,25 @@ async fn exercise_every_operation(family: ApiFamily, own: &str, other: &str) {
     assert!(empty.mappings.is_empty() && empty.modified_on.is_none());
 
     let created = client.create(ZONE, &Mapping::new("2001:DB8:0:0::1", "gcp", "us-central1")).await.unwrap();
-    assert_eq!(created, Mapping::new("2001:db8::1", "gcp", "us-central1"), "canonical IP back");
+    assert_eq!(created.mapping, Mapping::new("2001:db8::1", "gcp", "us-central1"), "canonical IP back");
+    assert!(created.modified_on.is_some(), "the answer's own time");
     let again = client.create(ZONE, &Mapping::new("2001:db8::1", "gcp", "us-central1")).await.unwrap_err();
     assert!(again.is_already_exists(), "{again}");
 
     let got = client.get(ZONE, "2001:0DB8::0001").await.unwrap();
-    assert_eq!(got, Some(created.clone()), "any spelling finds the mapping");
+    assert_eq!(got, Some(created.clone()), "any spelling finds the mapping, with its time");
     assert_eq!(client.get(ZONE, "192.0.2.200").await.unwrap(), None);
 
-    let updated = client.upsert(ZONE, &Mapping::new("2001:db8::1", "aws", "us-west-2")).await.unwrap();
+    let updated = client.upsert(ZONE, &Mapping::new("2001:db8::1", "aws", "us-west-2")).await.unwrap().mapping;
     assert_eq!(updated, Mapping::new("2001:db8::1", "aws", "us-west-2"));
     let inserted = client.upsert(ZONE, &Mapping::new("192.0.2.1", "aws", "us-east-1")).await.unwrap();
-    assert_eq!(inserted.ip, "192.0.2.1");
+    assert_eq!(inserted.mapping.ip, "192.0.2.1");
+    let inserted = inserted.mapping;
 
     let list = client.list(ZONE).await.unwrap();
     assert_eq!(list.mappings.len(), 2);
     assert!(list.mappings.contains(&updated) && list.mappings.contains(&inserted));
+    assert_eq!(list.entry_modified_on.len(), 2, "each entry's own time");
     assert!(list.modified_on.is_some());
 
     assert!(client.delete(ZONE, "2001:DB8::1").await.unwrap());

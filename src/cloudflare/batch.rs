@@ -446,7 +446,7 @@ mod tests {
         for ip in ["192.0.2.1", "192.0.2.2", "not-an-ip"] {
             outcome.failed.insert(ip.into(), "whatever text".into());
         }
-        let list = MappingList { mappings: vec![Mapping::new("192.0.2.2", "aws", "us-east-1")], modified_on: None };
+        let list = MappingList { mappings: vec![Mapping::new("192.0.2.2", "aws", "us-east-1")], modified_on: None, ..Default::default() };
         settle_absent(&mut outcome, &list);
         assert_eq!(outcome.succeeded.get("192.0.2.1"), Some(&None));
         assert!(outcome.already_absent.contains("192.0.2.1"));

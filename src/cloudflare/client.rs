@@ -9,7 +9,7 @@ use super::batch;
 use super::config::{ApiFamily, ClientConfig};
 use super::error::ApiError;
 use super::family::FamilySelector;
-use super::model::{DeleteOutcome, Mapping, MappingList, SupportedRegions, UpsertOutcome};
+use super::model::{DeleteOutcome, Mapping, MappingList, MappingRecord, SupportedRegions, UpsertOutcome};
 use super::transport::Transport;
 use super::{v1, v2};
 
@@ -58,20 +58,20 @@ impl Client {
     }
 
     /// The mapping for `ip` (any spelling), or `None` if there is none.
-    pub async fn get(&self, zone: &str, ip: &str) -> Result<Option<Mapping>, ApiError> {
+    pub async fn get(&self, zone: &str, ip: &str) -> Result<Option<MappingRecord>, ApiError> {
         let t = &self.transport;
         self.family.run(|| v1::get(t, zone, ip), || v2::get(t, zone, ip)).await
     }
 
     /// Creates a mapping that must not exist yet ([`ApiError::AlreadyExists`] otherwise).
     /// v1 uses its create-only POST; v2 has none, so it checks with GET, then PUTs.
-    pub async fn create(&self, zone: &str, mapping: &Mapping) -> Result<Mapping, ApiError> {
+    pub async fn create(&self, zone: &str, mapping: &Mapping) -> Result<MappingRecord, ApiError> {
         let t = &self.transport;
         self.family.run(|| v1::create(t, zone, mapping), || v2::create(t, zone, mapping)).await
     }
 
     /// Creates or replaces one mapping (v1 PATCH, v2 PUT); returns it as stored.
-    pub async fn upsert(&self, zone: &str, mapping: &Mapping) -> Result<Mapping, ApiError> {
+    pub async fn upsert(&self, zone: &str, mapping: &Mapping) -> Result<MappingRecord, ApiError> {
         let t = &self.transport;
         self.family.run(|| v1::upsert(t, zone, mapping), || v2::put(t, zone, mapping)).await
     }

@@ -49,9 +49,10 @@ pub enum ApiError {
     /// An answer we could not understand.
     #[error("unexpected response from the Cloudflare API (HTTP {status}): {message}")]
     Decode { status: u16, message: String },
-    /// A create-only call found an existing mapping.
+    /// A create-only call found an existing mapping. `after_retry`: the create was sent more
+    /// than once, so an earlier attempt whose answer was lost may have written it.
     #[error("a mapping for {ip} already exists")]
-    AlreadyExists { ip: String },
+    AlreadyExists { ip: String, after_retry: bool },
     /// The provider was asked to stop.
     #[error("cancelled: Terraform asked the provider to stop before the request finished")]
     Cancelled,
@@ -109,6 +110,17 @@ impl ApiError {
 
     pub fn is_cancelled(&self) -> bool {
         matches!(self, ApiError::Cancelled)
+    }
+
+    /// How many times the failed request was sent (1 where not counted).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            ApiError::Api { attempts, .. }
+            | ApiError::RateLimited { attempts, .. }
+            | ApiError::Transport { attempts, .. }
+            | ApiError::Timeout { attempts, .. } => *attempts,
+            _ => 1,
+        }
     }
 
     pub fn is_already_exists(&self) -> bool {

@@ -34,5 +34,5 @@ pub use config::{
     DEFAULT_REQUEST_TIMEOUT, MAX_BATCH_PARALLELISM,
 };
 pub use error::{ApiError, ErrorDetail};
-pub use model::{BatchOutcome, ChunkFailure, DeleteOutcome, Mapping, MappingList, Region, SupportedRegions, UpsertOutcome};
+pub use model::{BatchOutcome, ChunkFailure, DeleteOutcome, Mapping, MappingList, MappingRecord, Region, SupportedRegions, UpsertOutcome};
 pub use secret::{AuthKind, Credentials, Secret};

@@ -20,10 +20,19 @@ impl Mapping {
     }
 }
 
+/// A mapping with Cloudflare's time of its last change, when the answer carries one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingRecord {
+    pub mapping: Mapping,
+    pub modified_on: Option<String>,
+}
+
 /// All mappings of a zone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MappingList {
     pub mappings: Vec<Mapping>,
+    /// Per canonical IP, when that mapping last changed, for the entries that say.
+    pub entry_modified_on: BTreeMap<String, String>,
     /// When the set last changed: v1's wrapper timestamp (null for an empty zone); for v2 the
     /// latest per-mapping `modified_on`.
     pub modified_on: Option<String>,

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::batch::ChunkResult;
 use super::error::ApiError;
-use super::model::{Mapping, MappingList, SupportedRegions};
+use super::model::{Mapping, MappingList, MappingRecord, SupportedRegions};
 use super::transport::{ApiRequest, Transport};
 use super::wire::{canonical_or_raw, BatchResult, Entry, V1Item, V1Setting};
 
@@ -32,32 +32,38 @@ enum ListOrEntry {
 pub(crate) async fn list(transport: &Transport, zone: &str) -> Result<MappingList, ApiError> {
     let request = ApiRequest::new(Method::GET, path(zone, &[]));
     let setting = transport.send::<V1Setting<Vec<Entry>>>(&request).await?.into_result("the v1 list")?;
-    Ok(MappingList {
-        mappings: setting.value.into_iter().map(Entry::into_mapping).collect(),
-        modified_on: setting.modified_on,
-    })
+    let mut list = MappingList { modified_on: setting.modified_on, ..MappingList::default() };
+    setting.value.into_iter().for_each(|entry| entry.add_to(&mut list));
+    Ok(list)
 }
 
-pub(crate) async fn get(transport: &Transport, zone: &str, ip: &str) -> Result<Option<Mapping>, ApiError> {
+pub(crate) async fn get(transport: &Transport, zone: &str, ip: &str) -> Result<Option<MappingRecord>, ApiError> {
     let request = ApiRequest::new(Method::GET, path(zone, &[&canonical_or_raw(ip)]));
     match transport.send::<V1Setting<Entry>>(&request).await {
-        Ok(answer) => Ok(Some(answer.into_result("the v1 get")?.value.into_mapping())),
+        Ok(answer) => Ok(Some(single_record(answer.into_result("the v1 get")?))),
         Err(error) if error.is_not_found() => Ok(None),
         Err(error) => Err(error),
     }
 }
 
-pub(crate) async fn create(transport: &Transport, zone: &str, mapping: &Mapping) -> Result<Mapping, ApiError> {
+/// A single result's wrapper time is that mapping's.
+fn single_record(setting: V1Setting<Entry>) -> MappingRecord {
+    setting.value.into_record(setting.modified_on)
+}
+
+pub(crate) async fn create(transport: &Transport, zone: &str, mapping: &Mapping) -> Result<MappingRecord, ApiError> {
     let mapping = Mapping { ip: canonical_or_raw(&mapping.ip), ..mapping.clone() };
     let request = ApiRequest::new(Method::POST, path(zone, &[])).json(json!(item(&mapping)));
     match transport.send::<V1Setting<Entry>>(&request).await {
-        Ok(answer) => Ok(answer.into_result("the v1 create")?.value.into_mapping()),
-        Err(error) if error.is_already_exists() => Err(ApiError::AlreadyExists { ip: mapping.ip }),
+        Ok(answer) => Ok(single_record(answer.into_result("the v1 create")?)),
+        Err(error) if error.is_already_exists() => {
+            Err(ApiError::AlreadyExists { ip: mapping.ip, after_retry: error.attempts() > 1 })
+        }
         Err(error) => Err(error),
     }
 }
 
-pub(crate) async fn upsert(transport: &Transport, zone: &str, mapping: &Mapping) -> Result<Mapping, ApiError> {
+pub(crate) async fn upsert(transport: &Transport, zone: &str, mapping: &Mapping) -> Result<MappingRecord, ApiError> {
     let mapping = Mapping { ip: canonical_or_raw(&mapping.ip), ..mapping.clone() };
     let request = ApiRequest::new(Method::PATCH, path(zone, &[])).json(json!(item(&mapping)));
     let setting = transport.send::<V1Setting<ListOrEntry>>(&request).await?.into_result("the v1 upsert")?;
@@ -65,10 +71,11 @@ pub(crate) async fn upsert(transport: &Transport, zone: &str, mapping: &Mapping)
         ListOrEntry::List(entries) => entries,
         ListOrEntry::Entry(entry) => vec![entry],
     };
+    // The wrapper time is the set's last change, which this write just made.
     entries
         .into_iter()
-        .map(Entry::into_mapping)
-        .find(|stored| stored.ip == mapping.ip)
+        .map(|entry| entry.into_record(setting.modified_on.clone()))
+        .find(|stored| stored.mapping.ip == mapping.ip)
         .ok_or_else(|| ApiError::Decode {
             status: 200,
             message: format!("the v1 upsert answer does not list {}", mapping.ip),

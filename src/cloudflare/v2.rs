@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::batch::ChunkResult;
 use super::error::ApiError;
-use super::model::{later_timestamp, Mapping, MappingList, SupportedRegions};
+use super::model::{later_timestamp, Mapping, MappingList, MappingRecord, SupportedRegions};
 use super::transport::{ApiRequest, Transport};
 use super::wire::{canonical_or_raw, BatchResult, Deleted, Entry, V2Item};
 
@@ -41,9 +41,8 @@ pub(crate) async fn list(transport: &Transport, zone: &str) -> Result<MappingLis
         }
         for entry in entries {
             list.modified_on = later_timestamp(list.modified_on.take(), entry.modified_on.clone());
-            let mapping = entry.into_mapping();
-            if seen.insert(mapping.ip.clone()) {
-                list.mappings.push(mapping);
+            if seen.insert(canonical_or_raw(&entry.ip)) {
+                entry.add_to(&mut list);
             }
         }
         if total_pages.is_some_and(|total| page >= total) {
@@ -53,28 +52,28 @@ pub(crate) async fn list(transport: &Transport, zone: &str) -> Result<MappingLis
     Ok(list)
 }
 
-pub(crate) async fn get(transport: &Transport, zone: &str, ip: &str) -> Result<Option<Mapping>, ApiError> {
+pub(crate) async fn get(transport: &Transport, zone: &str, ip: &str) -> Result<Option<MappingRecord>, ApiError> {
     let request = ApiRequest::new(Method::GET, path(zone, &[&canonical_or_raw(ip)]));
     match transport.send::<Entry>(&request).await {
-        Ok(answer) => Ok(Some(answer.into_result("the v2 get")?.into_mapping())),
+        Ok(answer) => Ok(Some(answer.into_result("the v2 get")?.into_record(None))),
         Err(error) if error.is_not_found() => Ok(None),
         Err(error) => Err(error),
     }
 }
 
 /// v2 has no create-only call: check first, then PUT.
-pub(crate) async fn create(transport: &Transport, zone: &str, mapping: &Mapping) -> Result<Mapping, ApiError> {
+pub(crate) async fn create(transport: &Transport, zone: &str, mapping: &Mapping) -> Result<MappingRecord, ApiError> {
     if get(transport, zone, &mapping.ip).await?.is_some() {
-        return Err(ApiError::AlreadyExists { ip: canonical_or_raw(&mapping.ip) });
+        return Err(ApiError::AlreadyExists { ip: canonical_or_raw(&mapping.ip), after_retry: false });
     }
     put(transport, zone, mapping).await
 }
 
-pub(crate) async fn put(transport: &Transport, zone: &str, mapping: &Mapping) -> Result<Mapping, ApiError> {
+pub(crate) async fn put(transport: &Transport, zone: &str, mapping: &Mapping) -> Result<MappingRecord, ApiError> {
     // The body IP must match the path IP, so both use the canonical spelling.
     let mapping = Mapping { ip: canonical_or_raw(&mapping.ip), ..mapping.clone() };
     let request = ApiRequest::new(Method::PUT, path(zone, &[&mapping.ip])).json(json!(item(&mapping)));
-    Ok(transport.send::<Entry>(&request).await?.into_result("the v2 put")?.into_mapping())
+    Ok(transport.send::<Entry>(&request).await?.into_result("the v2 put")?.into_record(None))
 }
 
 pub(crate) async fn delete(transport: &Transport, zone: &str, ip: &str) -> Result<bool, ApiError> {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::ErrorDetail;
-use super::model::Mapping;
+use super::model::{Mapping, MappingList, MappingRecord};
 
 /// `{success, errors, messages, result, result_info}` around every answer.
 #[derive(Debug, Deserialize)]
@@ -67,6 +67,22 @@ pub(crate) struct Entry {
 impl Entry {
     pub fn into_mapping(self) -> Mapping {
         Mapping { ip: canonical_or_raw(&self.ip), vendor: self.vendor, region: self.region }
+    }
+
+    /// With the entry's own time, else `fallback` (v1's wrapper time on a single result is this
+    /// mapping's).
+    pub fn into_record(self, fallback: Option<String>) -> MappingRecord {
+        let modified_on = self.modified_on.clone().or(fallback);
+        MappingRecord { mapping: self.into_mapping(), modified_on }
+    }
+
+    /// Adds the entry to a list, with its time when it has one.
+    pub fn add_to(self, list: &mut MappingList) {
+        let record = self.into_record(None);
+        if let Some(time) = record.modified_on {
+            list.entry_modified_on.insert(record.mapping.ip.clone(), time);
+        }
+        list.mappings.push(record.mapping);
     }
 }
 

@@ -14,6 +14,7 @@
 //! | `POST /__emulator/faults/rate_limit` | `{requests?, window_secs?, retry_after_secs}` | 429s |
 //! | `POST /__emulator/faults/server_errors` | `{requests, status}` | next N answer `status` |
 //! | `POST /__emulator/faults/drop_connections` | `{requests}` | next N closed unanswered |
+//! | `POST /__emulator/faults/lose_write_answers` | `{requests}` | next N writes applied, then closed unanswered |
 //! | `POST /__emulator/faults/fail_ip` | `{ip, message}` | writes touching ip fail |
 //! | `POST /__emulator/faults/fail_region` | `{region, message}` | upserts naming region fail |
 //! | `DELETE /__emulator/faults` | | clear all faults and latency |
@@ -60,6 +61,7 @@ pub fn routes(shared: Arc<Shared>) -> Router {
             "/__emulator/faults/drop_connections",
             post(drop_connections),
         )
+        .route("/__emulator/faults/lose_write_answers", post(lose_write_answers))
         .route("/__emulator/faults/fail_ip", post(fail_ip))
         .route("/__emulator/faults/fail_region", post(fail_region))
         .route("/__emulator/faults", axum::routing::delete(clear_faults))
@@ -177,6 +179,11 @@ struct CountBody {
 
 async fn drop_connections(State(control): Ctl, Json(body): Json<CountBody>) -> Response {
     control.drop_connections(body.requests);
+    done()
+}
+
+async fn lose_write_answers(State(control): Ctl, Json(body): Json<CountBody>) -> Response {
+    control.lose_write_answers(body.requests);
     done()
 }
 

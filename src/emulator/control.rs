@@ -125,6 +125,11 @@ impl EmulatorControl {
         lock(&self.shared.faults).drop_connections(requests);
     }
 
+    /// The next `requests` writes are applied, then their connection is closed without answer.
+    pub fn lose_write_answers(&self, requests: u64) {
+        lock(&self.shared.faults).lose_write_answers(requests);
+    }
+
     /// Every write touching `ip` fails with `message`: a `failed` entry in batches, 400/1146
     /// for single-item calls.
     pub fn fail_ip(&self, ip: &str, message: &str) -> Result<(), ControlError> {

@@ -28,6 +28,7 @@ pub struct Faults {
     server_errors_remaining: u64,
     server_error_status: u16,
     drops_remaining: u64,
+    lost_write_answers_remaining: u64,
     /// Canonical address -> error text for every write touching it.
     pub failing_ips: BTreeMap<IpAddr, String>,
     /// Region name (any vendor) -> error text for every upsert naming it.
@@ -52,6 +53,19 @@ impl Faults {
 
     pub fn drop_connections(&mut self, requests: u64) {
         self.drops_remaining = requests;
+    }
+
+    /// The next `requests` writes are applied, then their connection is closed unanswered: the
+    /// client cannot tell whether its write landed.
+    pub fn lose_write_answers(&mut self, requests: u64) {
+        self.lost_write_answers_remaining = requests;
+    }
+
+    /// Whether the answer to a write just applied is lost (consumes one).
+    pub fn take_lost_write_answer(&mut self) -> bool {
+        let lost = self.lost_write_answers_remaining > 0;
+        self.lost_write_answers_remaining = self.lost_write_answers_remaining.saturating_sub(1);
+        lost
     }
 
     /// Decides (and consumes) the fault for one incoming API request.
@@ -84,6 +98,14 @@ mod tests {
     use super::*;
 
     // `next_injection` takes the time as input, so no clock control is needed.
+    #[test]
+    fn lost_write_answers_are_counted() {
+        let mut faults = Faults::default();
+        faults.lose_write_answers(1);
+        assert!(faults.take_lost_write_answer());
+        assert!(!faults.take_lost_write_answer());
+    }
+
     #[test]
     fn counted_faults_are_consumed_in_priority_order() {
         let mut faults = Faults::default();

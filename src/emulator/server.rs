@@ -226,7 +226,16 @@ impl Front {
                 rate_limited(retry_after_secs).into_response()
             }
             Some(Injected::ServerError { status }) => server_error(status).into_response(),
-            None => call(&self.api, request).await,
+            None => {
+                let writes = request.method() != axum::http::Method::GET;
+                let response = call(&self.api, request).await;
+                if writes && lock(&self.shared.faults).take_lost_write_answer() {
+                    record.status = response.status().as_u16();
+                    lock(&self.shared.log).record(record);
+                    return Err(DroppedConnection);
+                }
+                response
+            }
         };
         record.status = response.status().as_u16();
         tracing::debug!(method = %record.method, path = %record.path, status = record.status, "emulator answered");

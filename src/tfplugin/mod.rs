@@ -23,7 +23,7 @@ pub use stop::StopSignal;
 pub use server::{provider_service, ProviderService, MAX_MESSAGE_BYTES};
 pub use traits::{
     ApplyRequest, ApplyResponse, ConfigureRequest, DataSource, ImportRequest, ImportResponse,
-    ImportedResource, PlanRequest, PlanResponse, Provider, ReadDataSourceRequest,
+    ImportedResource, MoveStateRequest, MoveStateResponse, PlanRequest, PlanResponse, Provider, ReadDataSourceRequest,
     ReadDataSourceResponse, ReadRequest, ReadResponse, Resource, UpgradeStateRequest,
     UpgradeStateResponse,
 };

@@ -21,7 +21,7 @@ use super::convert::{
     decode_dynamic, diagnostics_to_proto, encode_dynamic, error, path_to_proto, schema_to_proto,
 };
 use super::traits::{
-    ApplyRequest, ConfigureRequest, DataSource, ImportRequest, PlanRequest, Provider,
+    ApplyRequest, ConfigureRequest, DataSource, ImportRequest, MoveStateRequest, PlanRequest, Provider,
     ReadDataSourceRequest, ReadRequest, Resource, UpgradeStateRequest,
 };
 use super::types::Type;
@@ -62,7 +62,7 @@ fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: false,
-        move_resource_state: false,
+        move_resource_state: true,
         generate_resource_config: false,
     }
 }
@@ -655,9 +655,43 @@ impl pb::provider_server::Provider for ProviderService {
         &self,
         request: Request<pb::move_resource_state::Request>,
     ) -> Result<Response<pb::move_resource_state::Response>, Status> {
-        let type_name = request.into_inner().target_type_name;
-        guarded("MoveResourceState", &type_name, async {
-            WithDiagnostics::from_diagnostic(not_supported("Moving resource state between types"))
+        let req = request.into_inner();
+        guarded("MoveResourceState", &req.target_type_name, async {
+            let entry = match self.resource(&req.target_type_name) {
+                Ok(entry) => entry,
+                Err(diag) => return WithDiagnostics::from_diagnostic(diag),
+            };
+            let raw = req.source_state.unwrap_or_default();
+            let source_state_json = if raw.json.is_empty() {
+                None
+            } else {
+                match serde_json::from_slice::<serde_json::Value>(&raw.json) {
+                    Ok(json) => Some(json),
+                    Err(err) => {
+                        return WithDiagnostics::from_diagnostic(error(
+                            "Invalid source state",
+                            format!("The state of the moved resource is not valid JSON: {err}"),
+                        ))
+                    }
+                }
+            };
+            let moved = entry
+                .handler
+                .move_state(MoveStateRequest {
+                    source_provider_address: req.source_provider_address,
+                    source_type_name: req.source_type_name,
+                    source_schema_version: req.source_schema_version,
+                    source_state_json,
+                })
+                .await;
+            let mut diagnostics = diagnostics_to_proto(moved.diagnostics);
+            let target_state = encode_or_diagnose(&moved.target_state, &entry.ty, "moved state", &mut diagnostics);
+            pb::move_resource_state::Response {
+                target_state,
+                diagnostics,
+                target_private: moved.target_private,
+                target_identity: None,
+            }
         })
         .await
     }

@@ -88,6 +88,18 @@ pub trait Resource: Send + Sync + 'static {
     /// Apply a create, update, or destroy (planned null).
     async fn apply(&self, request: ApplyRequest) -> ApplyResponse;
 
+    /// MoveResourceState (a `moved` block across resource types or providers, Terraform 1.8+):
+    /// the source resource's stored state becomes this type's state. The default refuses.
+    async fn move_state(&self, request: MoveStateRequest) -> MoveStateResponse {
+        MoveStateResponse::refused(format!(
+            "{} cannot take over the state of {} (from {}): this resource type accepts no moved \
+             state from another resource type or provider.",
+            self.type_name(),
+            request.source_type_name,
+            request.source_provider_address
+        ))
+    }
+
     async fn import(&self, _request: ImportRequest) -> ImportResponse {
         ImportResponse {
             imported: Vec::new(),
@@ -114,6 +126,33 @@ pub struct UpgradeStateRequest {
 pub struct UpgradeStateResponse {
     pub state: Value,
     pub diagnostics: Diagnostics,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MoveStateRequest {
+    /// For example `registry.terraform.io/cloudflare/cloudflare`.
+    pub source_provider_address: String,
+    pub source_type_name: String,
+    pub source_schema_version: i64,
+    /// The source's stored attributes object; `None` when Terraform sent no JSON state.
+    pub source_state_json: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MoveStateResponse {
+    pub target_state: Value,
+    pub target_private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+impl MoveStateResponse {
+    pub fn refused(detail: String) -> MoveStateResponse {
+        MoveStateResponse {
+            target_state: Value::Null,
+            target_private: Vec::new(),
+            diagnostics: Diagnostics::from_error("Cannot move this resource state", detail),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

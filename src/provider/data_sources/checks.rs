@@ -3,7 +3,7 @@
 
 use crate::provider::mappings::finding::Place;
 use crate::provider::mappings::model::{ConfigEntry, MappingsConfig, Maybe};
-use crate::provider::mappings::validate::{check_ip, check_zone_id, validate_config};
+use crate::provider::mappings::validate::{check_ip, check_zone_id, validate_config, VENDORS};
 use crate::tfplugin::{AttributePath, Diagnostics, Value};
 
 pub const ZONE_ID: &str = "zone_id";
@@ -29,10 +29,12 @@ pub fn check_address(config: &Value, name: &str, diagnostics: &mut Diagnostics) 
     }
 }
 
-/// The vendor check of the mappings resource, for a lone vendor attribute.
+/// The vendor check of the mappings resource, for a lone vendor attribute; any case of a
+/// vendor name is accepted, as by the per-IP resource and Cloudflare's official provider.
 pub fn check_vendor(config: &Value, name: &str, diagnostics: &mut Diagnostics) {
     let Some(vendor) = known_str(config, name) else { return };
-    let entry = ConfigEntry { vendor: Maybe::Known(vendor.to_string()), region: Maybe::Unknown };
+    let vendor = if VENDORS.contains(&vendor.to_ascii_lowercase().as_str()) { vendor.to_ascii_lowercase() } else { vendor.to_string() };
+    let entry = ConfigEntry { vendor: Maybe::Known(vendor), region: Maybe::Unknown };
     let as_set = MappingsConfig {
         zone_id: Maybe::Unknown,
         mappings: Maybe::Known([("192.0.2.0".to_string(), Maybe::Known(entry))].into_iter().collect()),
@@ -61,7 +63,7 @@ mod tests {
         let config = Value::object([
             (ZONE_ID, Value::string("ABC")),
             ("origin_ip", Value::string("192.0.2.0/24")),
-            ("vendor", Value::string("AWS")),
+            ("vendor", Value::string(" AWS")),
         ]);
         let mut diagnostics = Diagnostics::new();
         check_zone(&config, &mut diagnostics);
@@ -77,7 +79,7 @@ mod tests {
         let config = Value::object([
             (ZONE_ID, Value::Unknown),
             ("origin_ip", Value::string("2001:DB8:0::1")),
-            ("vendor", Value::Null),
+            ("vendor", Value::string("AWS")),
         ]);
         let mut diagnostics = Diagnostics::new();
         check_zone(&config, &mut diagnostics);

@@ -22,11 +22,23 @@ const VENDOR: &str = "vendor";
 const REGION: &str = "region";
 const MAX_ITEMS: &str = "max_items";
 const MAPPINGS: &str = "mappings";
+/// The official provider's name for the same list (items also carry `id` = the address).
+const RESULT: &str = "result";
 const ORIGIN_IP: &str = "origin_ip";
 const MODIFIED_ON: &str = "modified_on";
 
 fn item_type() -> Type {
     Type::object([
+        (ORIGIN_IP, Type::String),
+        (VENDOR, Type::String),
+        (REGION, Type::String),
+        (MODIFIED_ON, Type::String),
+    ])
+}
+
+fn result_item_type() -> Type {
+    Type::object([
+        (ID, Type::String),
         (ORIGIN_IP, Type::String),
         (VENDOR, Type::String),
         (REGION, Type::String),
@@ -52,12 +64,19 @@ pub fn schema() -> Schema {
             "Only mappings to this region (exact name, for example `us-east-1`).",
         ))
         .attribute(Attribute::optional(MAX_ITEMS, Type::Number).description(
-            "At most this many mappings (at least 1), the first ones by address after \
-             filtering. Unset: all of them.",
+            "At most this many mappings, the first ones by address after filtering. Unset or 0: \
+             all of them (Cloudflare's official provider reads at most 1,000 then; a zone holds up \
+             to 3,500, and this data source never cuts a list short unless asked).",
         ))
         .attribute(Attribute::computed(MAPPINGS, Type::list(item_type())).description(
             "The mappings: `origin_ip` (canonical form), `vendor`, `region`, and `modified_on` \
-             (RFC 3339; null when the API does not report it).",
+             (RFC 3339, Cloudflare's time of the mapping's last change; null when the API does \
+             not report it).",
+        ))
+        .attribute(Attribute::computed(RESULT, Type::list(result_item_type())).description(
+            "The same mappings under the name Cloudflare's official provider uses, each with \
+             `id` (the canonical address, as there), `origin_ip`, `vendor`, `region` and \
+             `modified_on`, so that switching a data source's `provider` needs no other edit.",
         ));
     Schema::new(0, block)
 }
@@ -79,7 +98,7 @@ fn address_order(mapping: &Mapping) -> (Option<IpAddr>, String) {
 /// Filters, orders by address, then caps.
 pub fn select(mut mappings: Vec<Mapping>, query: &ListQuery) -> Vec<Mapping> {
     mappings.retain(|m| {
-        query.vendor.as_ref().is_none_or(|vendor| &m.vendor == vendor)
+        query.vendor.as_ref().is_none_or(|vendor| m.vendor.eq_ignore_ascii_case(vendor))
             && query.region.as_ref().is_none_or(|region| &m.region == region)
     });
     mappings.sort_by_cached_key(|m| {
@@ -92,20 +111,29 @@ pub fn select(mut mappings: Vec<Mapping>, query: &ListQuery) -> Vec<Mapping> {
     mappings
 }
 
-fn mapping_to_value(mapping: Mapping) -> Value {
-    Value::object([
-        (ORIGIN_IP, Value::string(mapping.ip)),
-        (VENDOR, Value::string(mapping.vendor)),
-        (REGION, Value::string(mapping.region)),
-        (MODIFIED_ON, Value::Null),
-    ])
+/// One item of `mappings` and of `result` (which also has `id`).
+fn item_values(mapping: &Mapping, modified_on: Option<&String>) -> (Value, Value) {
+    let fields = |with_id: bool| {
+        let mut fields = vec![
+            (ORIGIN_IP, Value::string(&mapping.ip)),
+            (VENDOR, Value::string(&mapping.vendor)),
+            (REGION, Value::string(&mapping.region)),
+            (MODIFIED_ON, Value::from(modified_on.cloned())),
+        ];
+        if with_id {
+            fields.push((ID, Value::string(&mapping.ip)));
+        }
+        Value::object(fields)
+    };
+    (fields(false), fields(true))
 }
 
-/// `max_items` when set: a whole number of at least 1.
+/// `max_items` when set: a whole number; 0 means no cap, as unset.
 fn max_items(config: &Value) -> Result<Option<usize>, String> {
     match config.get_attr(MAX_ITEMS) {
         None | Some(Value::Null) | Some(Value::Unknown) => Ok(None),
         Some(Value::Number(n)) => match n.as_i64() {
+            Some(0) => Ok(None),
             Some(count) if count >= 1 => usize::try_from(count).map(Some).map_err(|_| n.as_text()),
             _ => Err(n.as_text()),
         },
@@ -130,7 +158,7 @@ fn check(config: &Value) -> Diagnostics {
         diagnostics.error_at(
             AttributePath::new(MAX_ITEMS),
             "Invalid max_items",
-            format!("max_items must be a whole number of at least 1 (got {given}); leave it unset to read every mapping."),
+            format!("max_items must be a whole number, 0 or more (got {given}); 0 or unset reads every mapping."),
         );
     }
     diagnostics
@@ -173,16 +201,20 @@ impl DataSource for MappingListDataSource {
             Ok((zone_id, query))
         };
         read_data_source(&self.data, config, check, required, |client, (zone_id, query)| async move {
-            let mappings = match client.list(zone_id).await {
-                Ok(list) => list.mappings,
+            let list = match client.list(zone_id).await {
+                Ok(list) => list,
                 // A zone whose mapping set was never created has no mappings.
-                Err(error) if error.is_not_found() => Vec::new(),
+                Err(error) if error.is_not_found() => Default::default(),
                 Err(error) => return Err(api_failure("the origin cloud region mappings", zone_id, &error)),
             };
             let mut state = config.clone();
             state.set_attr(ID, Value::string(zone_id));
-            let items = select(mappings, &query).into_iter().map(mapping_to_value).collect();
-            state.set_attr(MAPPINGS, Value::List(items));
+            let (mappings, result): (Vec<Value>, Vec<Value>) = select(list.mappings, &query)
+                .iter()
+                .map(|mapping| item_values(mapping, list.entry_modified_on.get(&mapping.ip)))
+                .unzip();
+            state.set_attr(MAPPINGS, Value::List(mappings));
+            state.set_attr(RESULT, Value::List(result));
             Ok(state)
         })
         .await
@@ -220,6 +252,8 @@ mod tests {
         assert_eq!(ips(&select(zone_mappings(), &east1)), vec!["10.0.0.1", "192.0.2.10"]);
         let capped = ListQuery { max_items: Some(1), ..east1 };
         assert_eq!(ips(&select(zone_mappings(), &capped)), vec!["10.0.0.1"]);
+        let upper = ListQuery { vendor: Some("AWS".into()), ..ListQuery::default() };
+        assert_eq!(select(zone_mappings(), &upper).len(), 3);
         let none = ListQuery { vendor: Some("oci".into()), ..ListQuery::default() };
         assert!(select(zone_mappings(), &none).is_empty());
     }
@@ -229,11 +263,11 @@ mod tests {
         let with = |value: Value| Value::object([(MAX_ITEMS, value)]);
         assert_eq!(max_items(&with(Value::from(5))), Ok(Some(5)));
         assert_eq!(max_items(&with(Value::Null)), Ok(None));
-        assert!(max_items(&with(Value::from(0))).is_err());
+        assert_eq!(max_items(&with(Value::from(0))), Ok(None));
         assert!(max_items(&with(Value::from(-3))).is_err());
         let half = crate::tfplugin::Number::from_f64(1.5).map(Value::Number).unwrap();
         assert!(max_items(&with(half)).is_err());
-        let diagnostics = check(&with(Value::from(0)));
+        let diagnostics = check(&with(Value::from(-1)));
         assert_eq!(diagnostics.0[0].path, Some(AttributePath::new(MAX_ITEMS)));
     }
 }

@@ -29,7 +29,7 @@ pub fn schema() -> Schema {
              look mappings up without failing.",
         )
         .attribute(Attribute::computed(ID, Type::String).description(
-            "`<zone_id>/<origin_ip>` with the address in canonical form (lower case, RFC 5952 for IPv6).",
+            "The origin IP in canonical form (lower case, RFC 5952 for IPv6), as in Cloudflare's official provider.",
         ))
         .attribute(Attribute::required(ZONE_ID, Type::String).description(
             "The zone's ID: 32 lower-case hexadecimal characters.",
@@ -89,12 +89,12 @@ impl DataSource for OneMappingDataSource {
         };
         read_data_source(&self.data, config, check, required, |client, (zone_id, origin_ip)| async move {
             match client.get(zone_id, origin_ip).await {
-                Ok(Some(mapping)) => {
+                Ok(Some(record)) => {
                     let mut state = config.clone();
-                    state.set_attr(ID, Value::string(mapping_id(zone_id, origin_ip)));
-                    state.set_attr(VENDOR, Value::string(mapping.vendor));
-                    state.set_attr(REGION, Value::string(mapping.region));
-                    state.set_attr(MODIFIED_ON, Value::Null);
+                    state.set_attr(ID, Value::string(mapping_id(origin_ip)));
+                    state.set_attr(VENDOR, Value::string(record.mapping.vendor));
+                    state.set_attr(REGION, Value::string(record.mapping.region));
+                    state.set_attr(MODIFIED_ON, Value::from(record.modified_on));
                     Ok(state)
                 }
                 Ok(None) => {

@@ -16,6 +16,7 @@ pub mod diff;
 pub mod finding;
 pub mod import_id;
 pub mod model;
+mod moved;
 pub mod outcome;
 pub mod plan;
 mod planning;
@@ -29,7 +30,6 @@ mod upgrade;
 pub mod validate;
 mod values;
 
-pub(crate) use apply::now_rfc3339;
 pub(crate) use remote::fetch_catalog;
 pub use resource::MappingsResource;
 pub use schema::TYPE_NAME;

@@ -8,11 +8,12 @@ use async_trait::async_trait;
 use super::schema::{schema, MAPPINGS, TYPE_NAME};
 use super::validate::validate_config;
 use super::values::{config_from_value, state_from_value, to_diagnostics};
-use super::{apply, planning, read, upgrade};
+use super::{apply, moved, planning, read, upgrade};
 use crate::provider::data::ProviderData;
 use crate::provider::shared::resource_steps::{self, Change};
 use crate::tfplugin::{
-    ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, MoveStateRequest, MoveStateResponse,
+    PlanRequest, PlanResponse, ReadRequest,
     ReadResponse, Resource, Schema, UpgradeStateRequest, UpgradeStateResponse, Value,
 };
 
@@ -43,6 +44,10 @@ impl Resource for MappingsResource {
 
     async fn upgrade_state(&self, request: UpgradeStateRequest) -> UpgradeStateResponse {
         upgrade::upgrade(request)
+    }
+
+    async fn move_state(&self, request: MoveStateRequest) -> MoveStateResponse {
+        moved::move_from(request)
     }
 
     async fn read(&self, request: ReadRequest) -> ReadResponse {

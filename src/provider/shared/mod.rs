@@ -5,4 +5,5 @@ pub mod findings;
 pub mod maybe_values;
 pub mod plan_start;
 pub mod resource_steps;
+pub mod stored_mapping;
 mod schema_checks;

@@ -1,10 +1,11 @@
-//! Apply: create, update in place, destroy. The returned state is what is true remotely.
+//! Apply: create, update in place, destroy. The returned state is what is true remotely, with
+//! Cloudflare's `modified_on` (never the provider's clock).
 
-use super::model::{same_address, SingleState};
-use super::remote::{mapping, now_rfc3339};
+use super::model::{same_address, same_vendor, SingleState};
+use super::remote::mapping;
 use super::schema::{ORIGIN_IP, TYPE_NAME};
 use super::values::{config_from_value, state_to_value};
-use crate::cloudflare::{ApiError, Client};
+use crate::cloudflare::{ApiError, Client, MappingRecord};
 use crate::provider::mappings::model::Maybe;
 use crate::tfplugin::{AttributePath, Diagnostics, Value};
 
@@ -38,34 +39,71 @@ fn planned_state(planned: &Value, modified_on: Option<String>) -> Option<SingleS
     })
 }
 
-/// Creates the mapping; an existing mapping for the address is not taken over.
+/// Whether the mapping Cloudflare holds is the one `desired` describes.
+fn holds(record: &MappingRecord, desired: &SingleState) -> bool {
+    same_vendor(&record.mapping.vendor, &desired.vendor) && record.mapping.region == desired.region
+}
+
+/// Cloudflare's time of the write: from its answer, else read back once (null if it never says).
+async fn written_at(client: &Client, state: &SingleState, answer: Option<String>) -> Option<String> {
+    if answer.is_some() {
+        return answer;
+    }
+    match client.get(&state.zone_id, &state.canonical_ip()).await {
+        Ok(Some(record)) => record.modified_on,
+        _ => None,
+    }
+}
+
+/// Creates the mapping; an existing mapping for the address is not taken over, unless it is the
+/// very write this create sent before its answer was lost.
 pub async fn create(client: &Client, planned: &Value) -> (Value, Diagnostics) {
-    let Some(desired) = planned_state(planned, Some(now_rfc3339())) else {
+    let Some(mut desired) = planned_state(planned, None) else {
         return (Value::Null, provider_bug("The planned values are not all known at apply time."));
     };
     let sent = mapping(&desired.origin_ip, &desired.vendor, &desired.region);
     match client.create(&desired.zone_id, &sent).await {
-        Ok(_) => (state_to_value(&desired), Diagnostics::new()),
-        Err(error) if error.is_already_exists() => {
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.error_at(
-                AttributePath::new(ORIGIN_IP),
-                "Mapping already exists",
-                format!(
-                    "Zone {zone} already maps {ip} to a cloud region (set outside this \
-                     configuration). To manage it here, import it instead of creating it: \
-                     terraform import {TYPE_NAME}.<name> '{zone}/{ip}'",
-                    zone = desired.zone_id,
-                    ip = desired.origin_ip,
-                ),
-            );
-            (Value::Null, diagnostics)
+        Ok(record) => {
+            desired.modified_on = written_at(client, &desired, record.modified_on).await;
+            (state_to_value(&desired), Diagnostics::new())
         }
+        Err(ApiError::AlreadyExists { after_retry: true, .. }) => adopt_own_write(client, desired).await,
+        Err(error) if error.is_already_exists() => (Value::Null, already_exists(&desired)),
         Err(error) => (Value::Null, api_failure("create", &desired, &error)),
     }
 }
 
-/// Updates vendor and region in place. A new spelling of the same address only changes state.
+/// A create sent twice (the first answer lost) found a mapping: when it holds exactly what was
+/// sent, it is this create's own write. Different values belong to someone else.
+async fn adopt_own_write(client: &Client, mut desired: SingleState) -> (Value, Diagnostics) {
+    match client.get(&desired.zone_id, &desired.canonical_ip()).await {
+        Ok(Some(record)) if holds(&record, &desired) => {
+            desired.modified_on = record.modified_on;
+            (state_to_value(&desired), Diagnostics::new())
+        }
+        Ok(_) => (Value::Null, already_exists(&desired)),
+        Err(error) => (Value::Null, api_failure("create", &desired, &error)),
+    }
+}
+
+fn already_exists(desired: &SingleState) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.error_at(
+        AttributePath::new(ORIGIN_IP),
+        "Mapping already exists",
+        format!(
+            "Zone {zone} already maps {ip} to a cloud region (set outside this configuration). To \
+             manage it here, import it instead of creating it: terraform import {TYPE_NAME}.<name> \
+             '{zone}/{ip}'",
+            zone = desired.zone_id,
+            ip = desired.origin_ip,
+        ),
+    );
+    diagnostics
+}
+
+/// Updates vendor and region in place. A new spelling of the same address (or vendor case)
+/// only changes state.
 pub async fn update(client: &Client, prior: &SingleState, planned: &Value) -> (Value, Diagnostics) {
     let Some(mut desired) = planned_state(planned, prior.modified_on.clone()) else {
         return (state_to_value(prior), provider_bug("The planned values are not all known at apply time."));
@@ -73,13 +111,13 @@ pub async fn update(client: &Client, prior: &SingleState, planned: &Value) -> (V
     if desired.zone_id != prior.zone_id || !same_address(&desired.origin_ip, &prior.origin_ip) {
         return (state_to_value(prior), provider_bug("The zone or address changed without replacing the resource."));
     }
-    if desired.vendor == prior.vendor && desired.region == prior.region {
+    if same_vendor(&desired.vendor, &prior.vendor) && desired.region == prior.region {
         return (state_to_value(&desired), Diagnostics::new());
     }
     let sent = mapping(&desired.origin_ip, &desired.vendor, &desired.region);
     match client.upsert(&desired.zone_id, &sent).await {
-        Ok(_) => {
-            desired.modified_on = Some(now_rfc3339());
+        Ok(record) => {
+            desired.modified_on = written_at(client, &desired, record.modified_on).await;
             (state_to_value(&desired), Diagnostics::new())
         }
         Err(error) => (state_to_value(prior), api_failure("update", &desired, &error)),

@@ -19,6 +19,7 @@ mod refresh;
 mod remote;
 mod resource;
 pub mod schema;
+mod takeover;
 pub mod validate;
 mod values;
 

@@ -23,7 +23,7 @@ pub struct SingleState {
 
 impl SingleState {
     pub fn id(&self) -> String {
-        mapping_id(&self.zone_id, &self.origin_ip)
+        mapping_id(&self.origin_ip)
     }
 
     /// The canonical address, the key the API files the mapping under.
@@ -32,9 +32,20 @@ impl SingleState {
     }
 }
 
-/// `<zone_id>/<canonical ip>`: the same for every spelling of the address, and a valid import ID.
-pub fn mapping_id(zone_id: &str, origin_ip: &str) -> String {
-    format!("{zone_id}/{}", canonical_key(origin_ip))
+/// The canonical address: the same for every spelling, and the official provider's `id`.
+pub fn mapping_id(origin_ip: &str) -> String {
+    canonical_key(origin_ip)
+}
+
+/// Vendors compare without regard to case, as in Cloudflare's official provider: `AWS` in the
+/// configuration is `aws` at the API, and the state keeps the configuration's spelling.
+pub fn same_vendor(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// The vendor as the API spells it.
+pub fn api_vendor(vendor: &str) -> String {
+    vendor.to_ascii_lowercase()
 }
 
 /// Two spellings of the same address (unparsable text compares exactly).
@@ -48,10 +59,11 @@ mod tests {
 
     #[test]
     fn ids_use_the_canonical_address() {
-        let zone = "023e105f4ecef8ad9ca31a8372d0c353";
-        assert_eq!(mapping_id(zone, "2001:DB8:0::1"), format!("{zone}/2001:db8::1"));
-        assert_eq!(mapping_id(zone, "192.0.2.1"), format!("{zone}/192.0.2.1"));
+        assert_eq!(mapping_id("2001:DB8:0::1"), "2001:db8::1");
+        assert_eq!(mapping_id("192.0.2.1"), "192.0.2.1");
         assert!(same_address("2001:DB8:0::1", "2001:db8::1"));
         assert!(!same_address("2001:db8::1", "2001:db8::2"));
+        assert!(same_vendor("AWS", "aws") && !same_vendor("aws", "azure"));
+        assert_eq!(api_vendor("Gcp"), "gcp");
     }
 }

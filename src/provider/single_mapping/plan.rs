@@ -1,6 +1,6 @@
 //! What a plan does with one mapping: create, replace, update in place, or nothing. Pure.
 
-use super::model::{mapping_id, same_address, SingleConfig, SingleState};
+use super::model::{mapping_id, same_address, same_vendor, SingleConfig, SingleState};
 use crate::provider::mappings::model::Maybe;
 
 /// An attribute whose change forces a new resource.
@@ -31,8 +31,8 @@ fn changed<T: PartialEq>(config: &Maybe<T>, prior: &T, same: impl Fn(&T, &T) -> 
 }
 
 fn planned_id(config: &SingleConfig) -> Maybe<String> {
-    match (&config.zone_id, &config.origin_ip) {
-        (Maybe::Known(zone_id), Maybe::Known(ip)) => Maybe::Known(mapping_id(zone_id, ip)),
+    match &config.origin_ip {
+        Maybe::Known(ip) => Maybe::Known(mapping_id(ip)),
         _ => Maybe::Unknown,
     }
 }
@@ -51,7 +51,7 @@ pub fn decide(prior: Option<&SingleState>, config: &SingleConfig) -> Decision {
     if !replace.is_empty() {
         return Decision { replace, writes: true, id: planned_id(config), modified_on: Maybe::Unknown };
     }
-    let writes = changed(&config.vendor, &prior.vendor, |a, b| a == b)
+    let writes = changed(&config.vendor, &prior.vendor, |a, b| same_vendor(a, b))
         || changed(&config.region, &prior.region, |a, b| a == b);
     let modified_on = match (&prior.modified_on, writes) {
         (_, true) => Maybe::Unknown,
@@ -90,7 +90,7 @@ mod tests {
     fn create_knows_its_id_when_zone_and_ip_are_known() {
         let decision = decide(None, &config(ZONE, "2001:DB8:0::1", "gcp", "us-central1"));
         assert!(decision.writes && decision.replace.is_empty());
-        assert_eq!(decision.id, known(&format!("{ZONE}/2001:db8::1")));
+        assert_eq!(decision.id, known("2001:db8::1"));
         assert_eq!(decision.modified_on, Maybe::Unknown);
         let mut unknown_ip = config(ZONE, "x", "gcp", "us-central1");
         unknown_ip.origin_ip = Maybe::Unknown;
@@ -105,7 +105,7 @@ mod tests {
             Decision {
                 replace: vec![],
                 writes: false,
-                id: known(&format!("{ZONE}/2001:db8::1")),
+                id: known("2001:db8::1"),
                 modified_on: known("2026-03-01T12:00:00Z"),
             }
         );
@@ -116,7 +116,7 @@ mod tests {
         for spelling in ["2001:DB8:0::1", "2001:0db8:0000:0000:0000:0000:0000:0001", "2001:DB8::1"] {
             let decision = decide(Some(&prior()), &config(ZONE, spelling, "gcp", "us-central1"));
             assert!(decision.replace.is_empty() && !decision.writes, "{spelling}: {decision:?}");
-            assert_eq!(decision.id, known(&format!("{ZONE}/2001:db8::1")));
+            assert_eq!(decision.id, known("2001:db8::1"));
         }
     }
 
@@ -131,13 +131,19 @@ mod tests {
     }
 
     #[test]
+    fn vendor_case_alone_writes_nothing() {
+        let decision = decide(Some(&prior()), &config(ZONE, "2001:db8::1", "GCP", "us-central1"));
+        assert!(decision.replace.is_empty() && !decision.writes, "{decision:?}");
+    }
+
+    #[test]
     fn zone_or_address_changes_replace() {
         let decision = decide(Some(&prior()), &config(ZONE, "2001:db8::2", "gcp", "us-central1"));
         assert_eq!(decision.replace, vec![ReplaceReason::OriginIp]);
         assert!(decision.writes);
         let decision = decide(Some(&prior()), &config(OTHER_ZONE, "2001:db8::1", "gcp", "us-central1"));
         assert_eq!(decision.replace, vec![ReplaceReason::ZoneId]);
-        assert_eq!(decision.id, known(&format!("{OTHER_ZONE}/2001:db8::1")));
+        assert_eq!(decision.id, known("2001:db8::1"));
         let mut unknown = config(ZONE, "x", "gcp", "us-central1");
         unknown.origin_ip = Maybe::Unknown;
         let decision = decide(Some(&prior()), &unknown);

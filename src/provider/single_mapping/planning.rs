@@ -8,7 +8,7 @@ use super::remote::fetch_catalog;
 use super::schema::{ID, MODIFIED_ON, ORIGIN_IP, ZONE_ID};
 use super::validate::validate_config;
 use super::values::{config_from_value, maybe_to_value, state_from_value, to_diagnostics};
-use super::model::SingleConfig;
+use super::model::{api_vendor, SingleConfig};
 use crate::cloudflare::Client;
 use crate::provider::shared::plan_start::{plan_response, start_plan, PlanInputs};
 use crate::provider::mappings::finding::{Finding, Place};
@@ -51,12 +51,13 @@ async fn check_region(client: Option<Arc<Client>>, regions: &RegionCache, config
     else {
         return Vec::new();
     };
+    let vendor = api_vendor(vendor);
     if !VENDORS.contains(&vendor.as_str()) {
         return Vec::new();
     }
     let key = config.origin_ip.known().map_or("", String::as_str);
     match regions.get_or_fetch(zone_id, || fetch_catalog(client, zone_id.clone())).await {
-        Ok(catalog) => catalog.check(key, vendor, region).into_iter().collect(),
+        Ok(catalog) => catalog.check(key, &vendor, region).into_iter().collect(),
         Err(error) => vec![error.finding(Place::Region(key.to_string()), zone_id)],
     }
 }

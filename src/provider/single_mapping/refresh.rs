@@ -1,8 +1,7 @@
 //! Refresh and import: one GET of the mapping.
 
 use super::import_id::parse_import_id;
-use super::model::SingleState;
-use super::remote::now_rfc3339;
+use super::model::{same_vendor, SingleState};
 use super::schema::TYPE_NAME;
 use super::values::state_to_value;
 use crate::cloudflare::Client;
@@ -12,9 +11,12 @@ use crate::tfplugin::{Diagnostics, ImportedResource, Value};
 /// creates it again. On an API error the prior state is kept with the error.
 pub async fn read(client: &Client, prior: &SingleState) -> (Value, Diagnostics) {
     match client.get(&prior.zone_id, &prior.canonical_ip()).await {
-        Ok(Some(remote)) => {
-            // The address keeps the spelling in state: the API answers with the canonical one.
-            let state = SingleState { vendor: remote.vendor, region: remote.region, ..prior.clone() };
+        Ok(Some(record)) => {
+            // Address and vendor keep their spelling in state: the API answers with canonical ones.
+            let remote = record.mapping;
+            let vendor = if same_vendor(&remote.vendor, &prior.vendor) { prior.vendor.clone() } else { remote.vendor };
+            let modified_on = record.modified_on.or_else(|| prior.modified_on.clone());
+            let state = SingleState { vendor, region: remote.region, modified_on, ..prior.clone() };
             (state_to_value(&state), Diagnostics::new())
         }
         Ok(None) => {
@@ -46,13 +48,14 @@ pub async fn import(client: &Client, id: &str) -> (Vec<ImportedResource>, Diagno
         Err(error) => return (Vec::new(), Diagnostics::from_error("Invalid import ID", error.to_string())),
     };
     match client.get(&target.zone_id, &target.origin_ip).await {
-        Ok(Some(remote)) => {
+        Ok(Some(record)) => {
+            // Cloudflare's own time, so an import right after an apply equals the applied state.
             let state = SingleState {
                 zone_id: target.zone_id,
                 origin_ip: target.origin_ip,
-                vendor: remote.vendor,
-                region: remote.region,
-                modified_on: Some(now_rfc3339()),
+                vendor: record.mapping.vendor,
+                region: record.mapping.region,
+                modified_on: record.modified_on,
             };
             (vec![ImportedResource { state: state_to_value(&state), private: Vec::new() }], Diagnostics::new())
         }

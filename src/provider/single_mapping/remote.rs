@@ -1,12 +1,13 @@
 //! The API calls this resource makes, with Cloudflare's answers in plain terms.
 
+use super::model::api_vendor;
 use crate::cloudflare::Mapping;
 
-pub(crate) use crate::provider::mappings::{fetch_catalog, now_rfc3339};
+pub(crate) use crate::provider::mappings::fetch_catalog;
 
-/// The mapping to send: the API wants the canonical address.
+/// The mapping to send: the API wants the canonical address and the lower-case vendor.
 pub fn mapping(origin_ip: &str, vendor: &str, region: &str) -> Mapping {
-    Mapping::new(crate::provider::mappings::model::canonical_key(origin_ip), vendor, region)
+    Mapping::new(crate::provider::mappings::model::canonical_key(origin_ip), api_vendor(vendor), region)
 }
 
 #[cfg(test)]
@@ -15,6 +16,6 @@ mod tests {
 
     #[test]
     fn mappings_are_sent_with_the_canonical_address() {
-        assert_eq!(mapping("2001:DB8:0::1", "gcp", "r").ip, "2001:db8::1");
+        assert_eq!(mapping("2001:DB8:0::1", "GCP", "r"), Mapping::new("2001:db8::1", "gcp", "r"));
     }
 }

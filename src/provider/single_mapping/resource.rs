@@ -8,12 +8,13 @@ use async_trait::async_trait;
 use super::schema::{schema, TYPE_NAME};
 use super::validate::validate_config;
 use super::values::{config_from_value, state_from_value, to_diagnostics};
-use super::{apply, planning, refresh};
+use super::{apply, planning, refresh, takeover};
 use crate::provider::data::ProviderData;
 use crate::provider::shared::resource_steps::{self, Change};
 use crate::tfplugin::{
-    ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, PlanRequest, PlanResponse,
-    ReadRequest, ReadResponse, Resource, Schema, Value,
+    ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, MoveStateRequest, MoveStateResponse,
+    PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema, UpgradeStateRequest, UpgradeStateResponse,
+    Value,
 };
 
 /// The resource; the supported-regions cache lives in `ProviderData`, one per process.
@@ -39,6 +40,14 @@ impl Resource for SingleMappingResource {
 
     async fn validate(&self, config: &Value) -> Diagnostics {
         to_diagnostics(validate_config(&config_from_value(config)))
+    }
+
+    async fn upgrade_state(&self, request: UpgradeStateRequest) -> UpgradeStateResponse {
+        takeover::upgrade(request)
+    }
+
+    async fn move_state(&self, request: MoveStateRequest) -> MoveStateResponse {
+        takeover::move_from(request)
     }
 
     async fn read(&self, request: ReadRequest) -> ReadResponse {

@@ -4,8 +4,9 @@ use crate::tfplugin::{Attribute, Block, Schema, Type};
 
 pub const TYPE_NAME: &str = "cloudflare_origin_cloud_region";
 
-/// Schema version stored in state.
-pub const SCHEMA_VERSION: i64 = 0;
+/// Schema version stored in state: the official provider's, so that its state is ours to read
+/// (`takeover.rs` also reads our own version 0).
+pub use crate::provider::shared::stored_mapping::SCHEMA_VERSION;
 
 pub const ID: &str = "id";
 pub const ZONE_ID: &str = "zone_id";
@@ -25,11 +26,14 @@ Creating the resource fails when the IP already has a mapping (made in the dashb
 another tool): import it with `terraform import` instead of overwriting it silently. When the \
 mapping is deleted outside Terraform, the next plan shows it being created again.
 
-Import with `terraform import <address> '<zone_id>/<origin_ip>'`.";
+Import with `terraform import <address> '<zone_id>/<origin_ip>'`. State written by Cloudflare's \
+official provider (`cloudflare/cloudflare`, schema version 500) is read as it is: change the \
+resource's `provider` to this one, or use a `moved` block (Terraform 1.8+); neither writes to \
+the API (see the migration guide).";
 
 const ID_DOC: &str = "\
-`<zone_id>/<origin_ip>` with the address in canonical form (lower case, RFC 5952 for IPv6), \
-the same value whichever way `origin_ip` is spelled.";
+The origin IP in canonical form (lower case, RFC 5952 for IPv6), the same value whichever way \
+`origin_ip` is spelled; as in Cloudflare's official provider.";
 
 const ZONE_ID_DOC: &str = "\
 The zone's ID: 32 lower-case hexadecimal characters (shown on the zone's Overview page). \
@@ -43,8 +47,9 @@ spelling of the same address never replaces the resource. Ranges (CIDR), zone in
 resource.";
 
 const VENDOR_DOC: &str = "\
-The cloud vendor: exactly one of `aws`, `azure`, `gcp`, `oci` (lower case). Changes are \
-applied in place.";
+The cloud vendor: one of `aws`, `azure`, `gcp`, `oci`, in any case (`AWS` is accepted, as by \
+Cloudflare's official provider). The API is sent the lower-case name; the state keeps your \
+spelling, and changing only the case writes nothing. Changes are applied in place.";
 
 const REGION_DOC: &str = "\
 The vendor's region the origin runs in, for example `us-east-1`; checked during planning \
@@ -52,8 +57,9 @@ against the regions the zone supports (see the data source \
 `cloudflare_origin_cloud_region_supported_regions`). Changes are applied in place.";
 
 const MODIFIED_ON_DOC: &str = "\
-When the mapping was last written (RFC 3339): Cloudflare's timestamp where the API reports \
-one, otherwise the time this resource last created, changed or imported it.";
+When the mapping last changed at Cloudflare (RFC 3339), as the API reports it; an import right \
+after an apply reads the same value. Null when the API does not report it (never the \
+provider's own clock).";
 
 pub fn schema() -> Schema {
     let block = Block::new()

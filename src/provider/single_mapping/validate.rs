@@ -3,10 +3,10 @@
 //! accept and reject exactly the same zone IDs, addresses, vendors and regions with the same
 //! advice. `values::place_to_path` points each finding at this resource's attribute.
 
-use super::model::SingleConfig;
+use super::model::{api_vendor, SingleConfig};
 use crate::provider::mappings::finding::{Finding, Place};
 use crate::provider::mappings::model::{ConfigEntry, MappingsConfig, Maybe};
-use crate::provider::mappings::validate::validate_config as validate_mappings;
+use crate::provider::mappings::validate::{validate_config as validate_mappings, VENDORS};
 
 /// Stands in for an address that is not known yet so that vendor and region are still checked;
 /// findings about it are dropped.
@@ -18,7 +18,7 @@ pub fn validate_config(config: &SingleConfig) -> Vec<Finding> {
         Maybe::Known(ip) => (ip.clone(), true),
         Maybe::Unknown | Maybe::Null => (PLACEHOLDER_IP.to_string(), false),
     };
-    let entry = ConfigEntry { vendor: config.vendor.clone(), region: config.region.clone() };
+    let entry = ConfigEntry { vendor: vendor_as_checked(&config.vendor), region: config.region.clone() };
     let as_set = MappingsConfig {
         zone_id: config.zone_id.clone(),
         mappings: Maybe::Known([(key, Maybe::Known(entry))].into_iter().collect()),
@@ -27,6 +27,15 @@ pub fn validate_config(config: &SingleConfig) -> Vec<Finding> {
         .into_iter()
         .filter(|finding| ip_is_known || !matches!(finding.place, Place::Entry(_)))
         .collect()
+}
+
+/// Any case of a known vendor is accepted, as by Cloudflare's official provider; other
+/// spellings (surrounding spaces, unknown names) get the mappings resource's advice.
+fn vendor_as_checked(vendor: &Maybe<String>) -> Maybe<String> {
+    match vendor {
+        Maybe::Known(text) if VENDORS.contains(&api_vendor(text).as_str()) => Maybe::Known(api_vendor(text)),
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]
@@ -44,11 +53,14 @@ mod tests {
     fn good_configurations_pass() {
         assert_eq!(validate_config(&config(ZONE, "192.0.2.1", "aws", "us-east-1")), vec![]);
         assert_eq!(validate_config(&config(ZONE, "2001:DB8:0::1", "gcp", "us-central1")), vec![]);
+        for vendor in ["AWS", "Azure", "gCP", "OCI"] {
+            assert_eq!(validate_config(&config(ZONE, "192.0.2.1", vendor, "r")), vec![], "{vendor}");
+        }
     }
 
     #[test]
     fn each_problem_is_found_at_its_place() {
-        let findings = validate_config(&config("NOPE", "192.0.2.0/24", "AWS", " us-east-1"));
+        let findings = validate_config(&config("NOPE", "192.0.2.0/24", " AWS", " us-east-1"));
         let places: Vec<&Place> = findings.iter().map(|f| &f.place).collect();
         assert!(matches!(places[..], [Place::ZoneId, Place::Entry(_), Place::Vendor(_), Place::Region(_)]), "{findings:#?}");
         assert!(findings[2].detail.contains("write \"aws\""), "{}", findings[2].detail);

@@ -41,7 +41,7 @@ pub fn state_from_value(value: &Value) -> Result<Option<SingleState>, StateError
 
 pub fn state_to_value(state: &SingleState) -> Value {
     Value::object([
-        (ID, Value::string(mapping_id(&state.zone_id, &state.origin_ip))),
+        (ID, Value::string(mapping_id(&state.origin_ip))),
         (ZONE_ID, Value::string(&state.zone_id)),
         (ORIGIN_IP, Value::string(&state.origin_ip)),
         (VENDOR, Value::string(&state.vendor)),
@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(value.get_attr(ORIGIN_IP).and_then(Value::as_str), Some("2001:DB8:0::1"));
         assert_eq!(
             value.get_attr(ID).and_then(Value::as_str),
-            Some("023e105f4ecef8ad9ca31a8372d0c353/2001:db8::1")
+            Some("2001:db8::1")
         );
         assert_eq!(state_from_value(&value), Ok(Some(state())));
         assert_eq!(state_from_value(&Value::Null), Ok(None));
