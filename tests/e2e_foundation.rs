@@ -33,8 +33,15 @@ fn init_validate_and_schema_match_the_golden_file() {
         schema.assert_ok("terraform providers schema -json");
         let parsed: serde_json::Value =
             serde_json::from_str(&schema.stdout).expect("schema output is JSON");
-        let ours = &parsed["provider_schemas"][PROVIDER_ADDRESS];
+        let mut ours = parsed["provider_schemas"][PROVIDER_ADDRESS].clone();
         assert!(ours.is_object(), "our provider is in the schema output: {parsed}");
+        // Terraform 1.0 prints a data source's version as that of the resource of the same name
+        // (500 for cloudflare_origin_cloud_region); data source versions are stored nowhere, so
+        // they are left out of the comparison.
+        if let Some(data_sources) = ours["data_source_schemas"].as_object_mut() {
+            data_sources.values_mut().for_each(|schema| schema["version"] = serde_json::json!(0));
+        }
+        let ours = &ours;
         let golden_path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/providers-schema.json");
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             let pretty = serde_json::to_string_pretty(ours).expect("render JSON") + "\n";

@@ -64,7 +64,7 @@ fn resource_create_update_replace_import() {
 
         apply_ok(&ws, "create");
         assert_eq!(remote_list(&api), one("192.0.2.1", "aws", "us-east-1"));
-        assert_eq!(attribute(&ws, "id"), format!("{ZONE}/192.0.2.1"));
+        assert_eq!(attribute(&ws, "id"), "192.0.2.1", "id is the address, as in the official provider");
         assert!(!attribute(&ws, "modified_on").is_empty());
         ws.assert_plan_empty();
 
@@ -84,7 +84,7 @@ fn resource_create_update_replace_import() {
         assert!(plan.contains("must be replaced") && plan.contains("forces replacement"), "{plan}");
         apply_ok(&ws, "replace");
         assert_eq!(remote_list(&api), one("192.0.2.2", "aws", "us-east-2"));
-        assert_eq!(attribute(&ws, "id"), format!("{ZONE}/192.0.2.2"));
+        assert_eq!(attribute(&ws, "id"), "192.0.2.2");
         ws.assert_plan_empty();
 
         // import by <zone_id>/<origin_ip>
@@ -106,7 +106,7 @@ fn non_canonical_ipv6_never_plans_a_diff_or_replacement() {
         apply_ok(&ws, "create");
         assert_eq!(remote_list(&api), one("2001:db8::1", "gcp", "us-central1"));
         assert_eq!(attribute(&ws, "origin_ip"), "2001:DB8:0::1", "state keeps the written spelling");
-        assert_eq!(attribute(&ws, "id"), format!("{ZONE}/2001:db8::1"));
+        assert_eq!(attribute(&ws, "id"), "2001:db8::1");
         api.control.reset_counters();
         ws.assert_plan_empty();
         assert_eq!(api.write_requests(), 0);
@@ -164,12 +164,13 @@ fn existing_mapping_is_not_taken_over_and_bad_values_point_at_their_line() {
         assert_eq!(remote_list(&api), one("192.0.2.9", "azure", "eastus"), "left untouched");
         api.control.reset_counters();
 
-        let config = main_tf("192.0.2.9", "AWS", "us-east-1");
+        // Any case of a vendor is accepted, as by the official provider; spaces are not.
+        let config = main_tf("192.0.2.9", " AWS", "us-east-1");
         ws.write("main.tf", &config);
         let plan = ws.plan();
         assert_eq!(plan.code, 1, "{}", plan.all());
         assert!(says(&plan.all(), "write \"aws\""), "{}", plan.all());
-        assert_diagnostic_at(&plan, &config, "vendor    = \"AWS\"", "invalid vendor");
+        assert_diagnostic_at(&plan, &config, "vendor    = \" AWS\"", "invalid vendor");
 
         let config = main_tf("192.0.2.9", "aws", "us-eats-1");
         ws.write("main.tf", &config);
@@ -202,6 +203,13 @@ data "cloudflare_origin_cloud_regions" "first_two" {
   max_items = 2
 }
 
+# The official provider's spelling: vendor in any case, max_items = 0 for no cap, `result`.
+data "cloudflare_origin_cloud_regions" "official_style" {
+  zone_id   = "ZONE"
+  vendor    = "AWS"
+  max_items = 0
+}
+
 data "cloudflare_origin_cloud_region_supported_regions" "gcp" {
   zone_id = "ZONE"
   vendor  = "gcp"
@@ -215,6 +223,8 @@ output "one" { value = data.cloudflare_origin_cloud_region.one }
 output "all_ips" { value = data.cloudflare_origin_cloud_regions.all.mappings[*].origin_ip }
 output "aws_east1_ips" { value = data.cloudflare_origin_cloud_regions.aws_east1.mappings[*].origin_ip }
 output "first_two" { value = data.cloudflare_origin_cloud_regions.first_two.mappings[*].origin_ip }
+output "official_ids" { value = data.cloudflare_origin_cloud_regions.official_style.result[*].id }
+output "official_first" { value = data.cloudflare_origin_cloud_regions.official_style.result[0] }
 output "gcp_vendors" { value = keys(data.cloudflare_origin_cloud_region_supported_regions.gcp.vendors) }
 output "gcp_has_us_central1" {
   value = contains(data.cloudflare_origin_cloud_region_supported_regions.gcp.vendors["gcp"][*].name, "us-central1")
@@ -257,10 +267,18 @@ fn data_sources_read_filter_and_cap() {
         assert_eq!(one["origin_ip"], "2001:DB8:0::1");
         assert_eq!(one["vendor"], "gcp");
         assert_eq!(one["region"], "us-central1");
-        assert_eq!(one["id"], format!("{ZONE}/2001:db8::1"));
+        assert_eq!(one["id"], "2001:db8::1");
         assert_eq!(out["all_ips"], serde_json::json!(["10.0.0.1", "192.0.2.9", "192.0.2.10", "2001:db8::1"]));
         assert_eq!(out["aws_east1_ips"], serde_json::json!(["10.0.0.1", "192.0.2.10"]));
         assert_eq!(out["first_two"], serde_json::json!(["10.0.0.1", "192.0.2.9"]));
+        assert_eq!(out["official_ids"], serde_json::json!(["10.0.0.1", "192.0.2.9", "192.0.2.10"]));
+        let stored_time = api.control.mappings(ZONE)["10.0.0.1"].modified_on.clone();
+        assert_eq!(
+            out["official_first"],
+            serde_json::json!({"id": "10.0.0.1", "origin_ip": "10.0.0.1", "vendor": "aws",
+                               "region": "us-east-1", "modified_on": stored_time})
+        );
+        assert_eq!(one["modified_on"], serde_json::json!(api.control.mappings(ZONE)["2001:db8::1"].modified_on));
         assert_eq!(out["gcp_vendors"], serde_json::json!(["gcp"]));
         assert_eq!(out["gcp_has_us_central1"], serde_json::json!(true));
         assert_eq!(out["us_east_1_colos"], serde_json::json!(["IAD", "EWR"]));
@@ -279,11 +297,11 @@ fn data_sources_read_filter_and_cap() {
 
         // invalid filters point at their line
         let bad = required_providers()
-            + &format!("data \"cloudflare_origin_cloud_regions\" \"bad\" {{\n  zone_id   = \"{ZONE}\"\n  max_items = 0\n}}\n");
+            + &format!("data \"cloudflare_origin_cloud_regions\" \"bad\" {{\n  zone_id   = \"{ZONE}\"\n  max_items = -1\n}}\n");
         ws.write("main.tf", &bad);
         let plan = ws.plan();
         assert_eq!(plan.code, 1, "{}", plan.all());
-        assert_diagnostic_at(&plan, &bad, "max_items = 0", "max_items 0");
+        assert_diagnostic_at(&plan, &bad, "max_items = -1", "max_items -1");
     });
 }
 
