@@ -1,5 +1,6 @@
-//! `scripts/quickstart.py`, the README's main job, runs through on this build with every
-//! Terraform, and every warning it shows is explained.
+//! A newcomer's path: the README's first screen names the two commands, CI runs the same test
+//! command, and `scripts/quickstart.py` runs through on this build with every Terraform, with
+//! every warning it shows explained.
 
 mod support;
 
@@ -36,4 +37,17 @@ fn quickstart_runs_through_and_explains_every_warning() {
             assert!(shown.contains("About the warning above: expected here, and harmless"), "{shown}");
         }
     });
+}
+
+#[test]
+fn readme_first_screen_names_both_commands_and_ci_runs_the_same_tests() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let first_screen: String = readme.lines().take(30).collect::<Vec<_>>().join("\n");
+    for shown in ["`python3 scripts/quickstart.py`", "`cargo test --locked`", "5 minutes on 2 cores"] {
+        assert!(first_screen.contains(shown), "the README's first 30 lines show {shown}");
+    }
+    let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run");
+    let commands: Vec<&str> = ci.lines().filter(|line| line.trim_start().starts_with("cargo ")).collect();
+    assert_eq!(commands, ["cargo test --locked"], "CI runs exactly the README's test command");
 }
