@@ -31,7 +31,7 @@ ZONE = "023e105f4ecef8ad9ca31a8372d0c353"
 TOKEN = "quickstart-token"
 RESOURCE = "cloudflare_origin_cloud_region_mappings"
 LOCK_FILE_NOTE = """\
-Terraform 1.4 and later say "Incomplete lock file information for providers" whenever a provider
+Terraform 1.2.6 and later say "Incomplete lock file information for providers" whenever a provider
 comes from a mirror instead of a registry: a registry hands over signed checksums for every
 platform, a mirror does not, so .terraform.lock.hcl records only the checksum of the package just
 installed (this machine's platform). Nothing is wrong and the quickstart goes on. For a lock file
