@@ -27,7 +27,7 @@ fn each_plan_shows_every_error_it_can_and_says_when_regions_were_not_checked() {
     for_each_terraform("errors in one round", |terraform| {
         let api = LocalApi::start();
         let config = |zone: &str, entries: &[Entry]| required_providers() + &resource_block("o", zone, entries);
-        let mut workspace = connected_workspace(terraform, &api, &config("not-a-zone", &[typo, bad_ip, bad_vendor]));
+        let workspace = connected_workspace(terraform, &api, &config("not-a-zone", &[typo, bad_ip, bad_vendor]));
 
         // Round 1: the zone ID, the address and the vendor at once; the region check needs a
         // valid zone, and says it was skipped.
