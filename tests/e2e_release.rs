@@ -120,14 +120,17 @@ fn network_mirror_over_https_installs_locks_every_platform_and_refuses_a_tampere
         let exe = if platform.starts_with("windows_") { ".exe" } else { "" };
         expected_h1.push((platform, h1_hash(&format!("{PROVIDER_BINARY_NAME}_v{version}{exe}"), contents.as_bytes())));
     }
+    // A mirror that already serves an older version keeps listing it.
+    let provider_dir = good.join(PROVIDER_ADDRESS);
+    std::fs::create_dir_all(&provider_dir).expect("create the mirror");
+    std::fs::write(provider_dir.join("index.json"), r#"{"versions": {"0.0.9": {}}}"#).expect("seed index.json");
     args.extend(["--out".into(), out_dir.clone().into(), "--mirror".into(), good.clone().into()]);
     package_release(&args.iter().map(|a| a.as_os_str()).collect::<Vec<_>>(), &[]);
 
     let sums = std::fs::read_to_string(out_dir.join(format!("{PROVIDER_BINARY_NAME}_{version}_SHA256SUMS"))).expect("SHA256SUMS");
     assert_eq!(sums.lines().count(), 5, "four zips and the manifest:\n{sums}");
-    let provider_dir = good.join(PROVIDER_ADDRESS);
     let index: serde_json::Value = read_json(&provider_dir.join("index.json"));
-    assert_eq!(index, serde_json::json!({ "versions": { version: {} } }));
+    assert_eq!(index, serde_json::json!({ "versions": { "0.0.9": {}, version: {} } }));
     let listing: serde_json::Value = read_json(&provider_dir.join(format!("{version}.json")));
     for (platform, _) in &expected_h1 {
         let zip = zip_name(version, platform);
