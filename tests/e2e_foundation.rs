@@ -221,3 +221,26 @@ fn documented_examples_validate() {
         validate.assert_ok("terraform validate of the documented examples");
     });
 }
+
+/// Which Terraform ran is visible in a plain `cargo test`, whose harness captures `eprintln!`:
+/// this test binary, run again for one test with capture on, still shows the versions.
+#[test]
+fn terraform_versions_are_shown_despite_output_capture() {
+    let versions: Vec<&str> = support::terraform::all().iter().map(|t| t.version.as_str()).collect();
+    assert!(versions.contains(&"1.0.3"), "the pinned Terraform is always among them: {versions:?}");
+    if std::env::var_os("VERSIONS_SHOWN_CHILD").is_some() {
+        return;
+    }
+    let rerun = std::process::Command::new(std::env::current_exe().expect("this test binary"))
+        .args(["--exact", "terraform_versions_are_shown_despite_output_capture"])
+        .env("VERSIONS_SHOWN_CHILD", "1")
+        .output()
+        .expect("rerun this test binary");
+    assert!(rerun.status.success(), "{}", String::from_utf8_lossy(&rerun.stdout));
+    let shown = String::from_utf8_lossy(&rerun.stderr);
+    let expected = format!(
+        "e2e_foundation: end-to-end scenarios run against {}",
+        versions.iter().map(|v| format!("Terraform {v}")).collect::<Vec<_>>().join(" and ")
+    );
+    assert!(shown.contains(&expected), "expected {expected:?} on stderr, got:\n{shown}");
+}

@@ -7,7 +7,7 @@ mod support;
 
 use support::mappings::{
     assert_diagnostic_at, entry_line, expected, line_of, main_tf, many_ips, remote,
-    required_providers, resource_values, says, state_keys, state_view, Entry, View,
+    resource_values, says, state_keys, state_view, Entry, View,
     RESOURCE_TYPE,
 };
 use support::{for_each_terraform, LocalApi, Workspace, PROVIDER_SOURCE};

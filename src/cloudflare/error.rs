@@ -108,6 +108,20 @@ impl ApiError {
         matches!(self, ApiError::Auth { .. })
     }
 
+    /// For rejected credentials: what Cloudflare answered and what to check, without the words
+    /// a diagnostic already shows as its summary ("Cloudflare rejected the credentials").
+    pub fn auth_detail(&self) -> Option<String> {
+        match self {
+            ApiError::Auth { status, errors, auth } => {
+                let hint = auth.hint();
+                let mut hint_chars = hint.chars();
+                let hint = hint_chars.next().map(|c| c.to_uppercase().chain(hint_chars).collect::<String>()).unwrap_or_default();
+                Some(format!("Cloudflare answered HTTP {status}{}. {hint}.", details(errors)))
+            }
+            _ => None,
+        }
+    }
+
     pub fn is_cancelled(&self) -> bool {
         matches!(self, ApiError::Cancelled)
     }
@@ -180,6 +194,15 @@ mod tests {
 
     fn detail(code: i64, message: &str) -> ErrorDetail {
         ErrorDetail { code, message: message.into(), chain: vec![] }
+    }
+
+    #[test]
+    fn auth_detail_does_not_repeat_the_summary() {
+        let error = ApiError::from_status(403, vec![detail(10000, "Authentication error")], AuthKind::Token, 1);
+        let detail = error.auth_detail().expect("an auth error");
+        assert!(detail.starts_with("Cloudflare answered HTTP 403: [10000] Authentication error. Check the API token"), "{detail}");
+        assert!(!detail.contains("rejected the credentials"), "{detail}");
+        assert_eq!(ApiError::Cancelled.auth_detail(), None);
     }
 
     #[test]

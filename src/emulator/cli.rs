@@ -11,9 +11,31 @@ use super::{Emulator, EmulatorConfig};
 pub const USAGE: &str = "\
 usage: cloudflare-emulator [--listen 127.0.0.1:0] [--token TOKEN] [--api-key KEY --email EMAIL]
                            [--no-auth] [--state-file PATH] [--no-v1] [--no-v2]
+       cloudflare-emulator --help | --version
+
 Serves a local Cloudflare API for origin cloud-region mappings on a loopback address and prints
-its base URL (http://127.0.0.1:PORT/client/v4) as the first line of stdout.
-Default credentials: Authorization: Bearer test-token. Test controls: /__emulator/...";
+its base URL (http://127.0.0.1:PORT/client/v4) as the first line of stdout; stops on Ctrl-C.
+
+  --listen ADDR:PORT   loopback address to listen on (default 127.0.0.1:0, a free port)
+  --token TOKEN        accept Authorization: Bearer TOKEN (default: test-token)
+  --api-key KEY --email EMAIL
+                       accept X-Auth-Key/X-Auth-Email instead of (or besides) a token
+  --no-auth            accept every request without credentials
+  --state-file PATH    load mappings from PATH (JSON) if it exists, rewrite it after every change
+  --no-v1, --no-v2     answer 404 on the deprecated v1 or the current v2 endpoint family
+
+Point a client at it with CLOUDFLARE_BASE_URL=<the printed URL> and CLOUDFLARE_API_TOKEN=<token>.
+Controls for seeding and inspecting (same host): GET /__emulator/zones/ZONE/mappings,
+PUT /__emulator/zones/ZONE/mappings/IP with {\"vendor\":…,\"region\":…}, /__emulator/requests,
+/__emulator/faults/…; see the README's \"The emulator by hand\" section.";
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Invocation {
+    Serve(Options),
+    Help,
+    Version,
+}
 
 /// Parsed command line.
 #[derive(Debug)]
@@ -23,7 +45,7 @@ pub struct Options {
 }
 
 /// Parses the flags (without the program name).
-pub fn parse(args: &[String]) -> Result<Options, String> {
+pub fn parse(args: &[String]) -> Result<Invocation, String> {
     let mut listen = SocketAddr::from(([127, 0, 0, 1], 0));
     let mut config = EmulatorConfig::default();
     let mut iter = args.iter();
@@ -57,30 +79,33 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             "--state-file" => config.persist_path = Some(PathBuf::from(value()?)),
             "--no-v1" => config.v1_enabled = false,
             "--no-v2" => config.v2_enabled = false,
-            "--help" | "-h" => return Err(String::new()),
+            "--help" | "-h" => return Ok(Invocation::Help),
+            "--version" | "-V" => return Ok(Invocation::Version),
             other => return Err(format!("unknown flag {other:?}")),
         }
     }
     if config.api_key.is_some() != config.api_email.is_some() {
         return Err("--api-key and --email go together".to_string());
     }
-    Ok(Options { listen, config })
+    Ok(Invocation::Serve(Options { listen, config }))
 }
 
 /// Entry point of the binary.
 pub async fn main(args: Vec<String>) -> ExitCode {
     let options = match parse(&args) {
-        Ok(options) => options,
+        Ok(Invocation::Serve(options)) => options,
+        // Asked-for output goes to stdout with success; usage after a mistake to stderr.
+        Ok(Invocation::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Invocation::Version) => {
+            println!("cloudflare-emulator {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
-            if !message.is_empty() {
-                eprintln!("cloudflare-emulator: {message}");
-            }
-            eprintln!("{USAGE}");
-            return if message.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            };
+            eprintln!("cloudflare-emulator: {message}\n{USAGE}");
+            return ExitCode::from(2);
         }
     };
     let emulator = match Emulator::start(options.config, options.listen).await {
@@ -128,9 +153,16 @@ mod tests {
         list.iter().map(|s| s.to_string()).collect()
     }
 
+    fn serve(list: &[&str]) -> Options {
+        match parse(&args(list)) {
+            Ok(Invocation::Serve(options)) => options,
+            other => panic!("expected options to serve with, got {other:?}"),
+        }
+    }
+
     #[test]
     fn flags() {
-        let options = parse(&args(&[
+        let options = serve(&[
             "--listen",
             "127.0.0.1:8787",
             "--token",
@@ -138,17 +170,20 @@ mod tests {
             "--state-file",
             "s.json",
             "--no-v1",
-        ]))
-        .unwrap();
+        ]);
         assert_eq!(options.listen.port(), 8787);
         assert_eq!(options.config.api_token.as_deref(), Some("t"));
         assert!(!options.config.v1_enabled && options.config.v2_enabled);
         assert!(parse(&args(&["--listen", "0.0.0.0:1"])).is_err());
         assert!(parse(&args(&["--api-key", "k"])).is_err());
         assert!(parse(&args(&["--bogus"])).is_err());
-        assert_eq!(
-            parse(&[]).unwrap().config.api_token.as_deref(),
-            Some("test-token")
-        );
+        assert_eq!(serve(&[]).config.api_token.as_deref(), Some("test-token"));
+    }
+
+    #[test]
+    fn help_and_version_win_over_other_flags() {
+        assert!(matches!(parse(&args(&["--token", "t", "--help"])), Ok(Invocation::Help)));
+        assert!(matches!(parse(&args(&["-h"])), Ok(Invocation::Help)));
+        assert!(matches!(parse(&args(&["--version"])), Ok(Invocation::Version)));
     }
 }

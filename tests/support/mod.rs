@@ -3,6 +3,7 @@
 
 pub mod emulator;
 pub mod faults;
+pub mod https_mirror;
 pub mod mappings;
 pub mod terraform;
 pub mod workspace;

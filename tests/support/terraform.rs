@@ -32,11 +32,22 @@ fn discover() -> Vec<Terraform> {
             }
         }
     }
-    eprintln!(
-        "end-to-end tests run against Terraform {}",
-        found.iter().map(|t| t.version.as_str()).collect::<Vec<_>>().join(", ")
-    );
+    announce(&found);
     found
+}
+
+/// Says once per test binary which Terraform versions its scenarios use. Written to stderr
+/// directly rather than with `eprintln!`, which the test harness captures: a plain
+/// `cargo test` shows this line.
+fn announce(found: &[Terraform]) {
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .map(|stem| stem.rsplit_once('-').map_or(stem.clone(), |(name, _hash)| name.to_string()))
+        .unwrap_or_default();
+    let versions = found.iter().map(|t| format!("Terraform {}", t.version)).collect::<Vec<_>>().join(" and ");
+    let line = format!("{binary}: end-to-end scenarios run against {versions}\n");
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
 }
 
 fn cache_dir() -> PathBuf {

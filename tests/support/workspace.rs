@@ -112,12 +112,29 @@ impl Workspace {
 
     /// Makes Terraform install this provider from `mirror` (unpacked or packed layout).
     pub fn install_from_mirror(&mut self, mirror: &Path) {
+        self.install_with(&format!(
+            "  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{PROVIDER_ADDRESS}\"]\n  }}\n",
+            mirror.display()
+        ));
+    }
+
+    /// Makes Terraform install this provider from the network mirror at `url` (HTTPS), trusting
+    /// the certificate in `ca_file`.
+    pub fn install_from_network_mirror(&mut self, url: &str, ca_file: &Path) {
+        self.install_with(&format!(
+            "  network_mirror {{\n    url     = \"{url}\"\n    include = [\"{PROVIDER_ADDRESS}\"]\n  }}\n"
+        ));
+        self.set_env("SSL_CERT_FILE", &ca_file.display().to_string());
+    }
+
+    /// A CLI configuration installing this provider as `ours` says and the neighbour's
+    /// stand-in from the shared mirror; nothing from the internet.
+    fn install_with(&mut self, ours: &str) {
         let cli_config = self.dir.path().join("cli.tfrc");
         fs::write(
             &cli_config,
             format!(
-                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{mirror}\"\n    include = [\"{PROVIDER_ADDRESS}\"]\n  }}\n  filesystem_mirror {{\n    path    = \"{neighbours}\"\n    include = [\"{NEIGHBOUR_ADDRESS}\"]\n  }}\n  direct {{\n    exclude = [\"{PROVIDER_ADDRESS}\", \"{NEIGHBOUR_ADDRESS}\"]\n  }}\n}}\n",
-                mirror = mirror.display(),
+                "provider_installation {{\n{ours}  filesystem_mirror {{\n    path    = \"{neighbours}\"\n    include = [\"{NEIGHBOUR_ADDRESS}\"]\n  }}\n  direct {{\n    exclude = [\"{PROVIDER_ADDRESS}\", \"{NEIGHBOUR_ADDRESS}\"]\n  }}\n}}\n",
                 neighbours = self::mirror().display()
             ),
         )
@@ -153,6 +170,7 @@ impl Workspace {
             .env_remove("TF_LOG_PROVIDER")
             .env_remove("TF_LOG_PATH")
             .env_remove("TF_REATTACH_PROVIDERS")
+            .env_remove("SSL_CERT_FILE")
             .env_remove("CLOUDFLARE_API_TOKEN")
             .env_remove("CLOUDFLARE_API_KEY")
             .env_remove("CLOUDFLARE_EMAIL")

@@ -262,7 +262,11 @@ async fn plan_time_errors_send_no_writes() {
     let bad =
         config(&[("2001:db8::1", "AWS", "us-east-1"), ("2001:DB8::1", "aws", "us-east-1"), ("10.0.0.0/8", "aws", "x")]);
     let plan = plan_for(&client, &cache, &Value::Null, &bad).await;
-    assert_eq!(plan.diagnostics.len(), 3, "{:?}", plan.diagnostics);
+    // Three errors, and the region check they stop is said to be skipped.
+    let summaries: Vec<(&Severity, &str)> = plan.diagnostics.0.iter().map(|d| (&d.severity, d.summary.as_str())).collect();
+    assert_eq!(summaries.len(), 4, "{:?}", plan.diagnostics);
+    assert_eq!(summaries.iter().filter(|(severity, _)| **severity == Severity::Error).count(), 3, "{summaries:?}");
+    assert_eq!(summaries[3], (&Severity::Warning, "Regions not checked"));
 
     // The supported regions were asked for once; nothing was written.
     let _ = plan_for(&client, &cache, &Value::Null, &config(&[("192.0.2.2", "aws", "nowhere")])).await;

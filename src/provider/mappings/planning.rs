@@ -9,7 +9,7 @@ use super::plan::{decide, PlannedMappings};
 use super::regions::RegionCache;
 use super::remote::fetch_catalog;
 use super::schema::{ID, MAPPINGS, MODIFIED_ON, ZONE_ID};
-use super::validate::{validate_config, VENDORS};
+use super::validate::{validate_all, VENDORS};
 use super::values::{config_from_value, maybe_to_value, state_from_value, to_diagnostics};
 use crate::cloudflare::Client;
 use crate::provider::shared::plan_start::{plan_response, start_plan, PlanInputs};
@@ -18,7 +18,7 @@ use crate::tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Val
 /// Takes the request by value: the planned state is built from its parts, not from copies of
 /// maps with thousands of entries.
 pub async fn plan(mut request: PlanRequest, client: Option<Arc<Client>>, regions: &RegionCache) -> PlanResponse {
-    let validate = |config: &_| to_diagnostics(validate_config(config));
+    let validate = |config: &_| to_diagnostics(validate_all(config));
     let inputs = start_plan(&request, config_from_value, validate, state_from_value);
     let PlanInputs { config, prior } = match inputs {
         Ok(inputs) => inputs,
@@ -80,7 +80,7 @@ async fn check_regions(
         Ok(catalog) => {
             entries.into_iter().filter_map(|(key, vendor, region)| catalog.check(key, vendor, region)).collect()
         }
-        Err(error) => vec![error.finding(Place::Mappings, zone_id)],
+        Err(error) => regions.finding(&error, Place::Mappings, zone_id).into_iter().collect(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
@@ -108,11 +109,16 @@ impl CatalogError {
         CatalogError { message: message.into(), rejected_credentials: false }
     }
 
-    /// The finding planning reports at `place`: an error for rejected credentials, otherwise a
-    /// warning that the regions were left for Cloudflare to check when applying.
-    pub fn finding(&self, place: Place, zone_id: &str) -> Finding {
+    /// The finding planning reports at `place`: a warning that the regions were left for
+    /// Cloudflare to check when applying. Rejected credentials are an error about the provider,
+    /// not about any line of the resource: see [`RegionCache::finding`].
+    fn finding(&self, place: Place, zone_id: &str) -> Finding {
         if self.rejected_credentials {
-            return Finding::error(place, "Cloudflare rejected the credentials", self.message.clone());
+            return Finding::error(
+                Place::Resource,
+                "Cloudflare rejected the credentials",
+                format!("{} (Reported once for all resources of this provider configuration.)", self.message),
+            );
         }
         Finding::warning(
             place,
@@ -132,11 +138,22 @@ impl CatalogError {
 #[derive(Debug, Default)]
 pub struct RegionCache {
     zones: Mutex<HashMap<String, Arc<OnceCell<CatalogResult>>>>,
+    /// Rejected credentials concern the whole provider configuration: one error per run says it.
+    credentials_reported: AtomicBool,
 }
 
 impl RegionCache {
     pub fn new() -> RegionCache {
         RegionCache::default()
+    }
+
+    /// What planning reports for `error` at `place`; nothing when rejected credentials were
+    /// already reported by another resource (that error alone fails the run).
+    pub fn finding(&self, error: &CatalogError, place: Place, zone_id: &str) -> Option<Finding> {
+        if error.rejected_credentials && self.credentials_reported.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        Some(error.finding(place, zone_id))
     }
 
     pub async fn get_or_fetch<F, Fut>(&self, zone_id: &str, fetch: F) -> CatalogResult
@@ -156,7 +173,7 @@ impl RegionCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::AtomicUsize;
 
     fn catalog() -> RegionCatalog {
         [
@@ -233,6 +250,18 @@ mod tests {
             assert!(task.await.unwrap().is_ok());
         }
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn rejected_credentials_are_reported_once_without_a_line() {
+        let cache = RegionCache::new();
+        let rejected = CatalogError { message: "Cloudflare answered HTTP 403.".into(), rejected_credentials: true };
+        let first = cache.finding(&rejected, Place::Mappings, "z").expect("the first report");
+        assert_eq!((first.is_error(), first.place), (true, Place::Resource));
+        assert_eq!(cache.finding(&rejected, Place::Mappings, "other-zone"), None);
+        let unavailable = CatalogError::unavailable("tiered cache is off");
+        let warning = cache.finding(&unavailable, Place::Mappings, "z").expect("always said");
+        assert_eq!((warning.is_error(), warning.place), (false, Place::Mappings));
     }
 
     #[tokio::test]

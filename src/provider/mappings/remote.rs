@@ -83,6 +83,9 @@ pub async fn fetch_catalog(client: Arc<Client>, zone_id: String) -> CatalogResul
                 .map(|(vendor, regions)| (vendor, regions.into_iter().map(|r| r.name).collect()))
                 .collect::<RegionCatalog>(),
         )),
-        Err(error) => Err(CatalogError { message: error.to_string(), rejected_credentials: error.is_auth() }),
+        Err(error) => Err(match error.auth_detail() {
+            Some(detail) => CatalogError { message: detail, rejected_credentials: true },
+            None => CatalogError::unavailable(error.to_string()),
+        }),
     }
 }

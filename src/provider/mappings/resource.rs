@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::schema::{schema, MAPPINGS, TYPE_NAME};
-use super::validate::validate_config;
+use super::validate::validate_all;
 use super::values::{config_from_value, state_from_value, to_diagnostics};
 use super::{apply, moved, planning, read, upgrade};
 use crate::provider::data::ProviderData;
@@ -39,7 +39,7 @@ impl Resource for MappingsResource {
     }
 
     async fn validate(&self, config: &Value) -> Diagnostics {
-        to_diagnostics(validate_config(&config_from_value(config)))
+        to_diagnostics(validate_all(&config_from_value(config)))
     }
 
     async fn upgrade_state(&self, request: UpgradeStateRequest) -> UpgradeStateResponse {

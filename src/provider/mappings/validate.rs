@@ -132,6 +132,52 @@ pub fn validate_config(config: &MappingsConfig) -> Vec<Finding> {
     findings
 }
 
+/// [`validate_config`], plus a warning when its errors keep the region check from running: that
+/// check needs the API and a valid zone, and Terraform plans (where it runs) only once
+/// validation passes. Without the warning a region typo would surface one round later, unsaid.
+pub fn validate_all(config: &MappingsConfig) -> Vec<Finding> {
+    let mut findings = validate_config(config);
+    findings.extend(region_check_skipped(config, &findings));
+    findings
+}
+
+fn region_check_skipped(config: &MappingsConfig, findings: &[Finding]) -> Option<Finding> {
+    if !findings.iter().any(Finding::is_error) {
+        return None;
+    }
+    let Maybe::Known(entries) = &config.mappings else { return None };
+    let judged = |key: &str| {
+        findings.iter().any(|f| matches!(&f.place, Place::Vendor(k) | Place::Region(k) if k == key))
+    };
+    let waiting = entries.iter().any(|(key, entry)| {
+        entry.known().is_some_and(|entry| {
+            entry.vendor.known().is_some_and(|vendor| VENDORS.contains(&vendor.as_str()))
+                && entry.region.known().is_some()
+                && !judged(key)
+        })
+    });
+    if !waiting {
+        return None;
+    }
+    let zone_is_invalid = findings.iter().any(|f| f.place == Place::ZoneId);
+    Some(if zone_is_invalid {
+        Finding::warning(
+            Place::ZoneId,
+            "Regions not checked",
+            "Regions are checked against the regions the zone supports, which Cloudflare tells only \
+             for a valid zone ID, so they were not checked. Plan again once the zone ID is fixed to \
+             have them checked.",
+        )
+    } else {
+        Finding::warning(
+            Place::Mappings,
+            "Regions not checked",
+            "Regions are checked against the zone's supported regions when Terraform plans, which it \
+             does only once the errors here are fixed, so they were not checked this time.",
+        )
+    })
+}
+
 fn check_entry(key: &str, entry: &Maybe<ConfigEntry>) -> Vec<Finding> {
     let entry = match entry {
         Maybe::Known(entry) => entry,
@@ -325,6 +371,25 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].place, Place::Mappings);
         assert!(findings[0].detail.contains("3,501") || findings[0].detail.contains("3501"));
+    }
+
+    #[test]
+    fn errors_that_stop_planning_say_the_region_check_was_skipped() {
+        let mut bad_zone = config(vec![("192.0.2.1", entry("aws", "us-eats-1")), ("192.0.2.300", entry("aws", "us-east-1"))]);
+        bad_zone.zone_id = Maybe::Known("not-a-zone".into());
+        let findings = validate_all(&bad_zone);
+        let places: Vec<(&Place, bool)> = findings.iter().map(|f| (&f.place, f.is_error())).collect();
+        assert_eq!(places, [(&Place::ZoneId, true), (&Place::Entry("192.0.2.300".into()), true), (&Place::ZoneId, false)]);
+        assert!(findings[2].detail.contains("zone ID is fixed"), "{}", findings[2].detail);
+
+        let bad_ip_only = config(vec![("192.0.2.1", entry("aws", "us-eats-1")), ("192.0.2.300", entry("aws", "us-east-1"))]);
+        let last = validate_all(&bad_ip_only).pop().expect("findings");
+        assert_eq!((last.is_error(), last.place), (false, Place::Mappings));
+
+        // Nothing waits for the check: every entry already has a vendor or region error.
+        assert_eq!(validate_all(&config(vec![("192.0.2.1", entry("amazon", "us-east-1"))])).len(), 1);
+        // No errors, no warning: planning checks the regions.
+        assert_eq!(validate_all(&config(vec![("192.0.2.1", entry("aws", "us-east-1"))])), vec![]);
     }
 
     #[test]

@@ -58,6 +58,6 @@ async fn check_region(client: Option<Arc<Client>>, regions: &RegionCache, config
     let key = config.origin_ip.known().map_or("", String::as_str);
     match regions.get_or_fetch(zone_id, || fetch_catalog(client, zone_id.clone())).await {
         Ok(catalog) => catalog.check(key, &vendor, region).into_iter().collect(),
-        Err(error) => vec![error.finding(Place::Region(key.to_string()), zone_id)],
+        Err(error) => regions.finding(&error, Place::Region(key.to_string()), zone_id).into_iter().collect(),
     }
 }

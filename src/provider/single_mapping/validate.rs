@@ -6,7 +6,7 @@
 use super::model::{api_vendor, SingleConfig};
 use crate::provider::mappings::finding::{Finding, Place};
 use crate::provider::mappings::model::{ConfigEntry, MappingsConfig, Maybe};
-use crate::provider::mappings::validate::{validate_config as validate_mappings, VENDORS};
+use crate::provider::mappings::validate::{validate_all as validate_mappings, VENDORS};
 
 /// Stands in for an address that is not known yet so that vendor and region are still checked;
 /// findings about it are dropped.
