@@ -43,8 +43,6 @@ impl ProviderData {
     }
 
     pub(crate) fn set_client(&self, client: Client) {
-        // A new configuration is a new run: earlier announcements no longer stand.
-        self.claims.clear_holds();
         self.replace(ClientState::Ready(Arc::new(client)));
     }
 
@@ -53,6 +51,8 @@ impl ProviderData {
     }
 
     fn replace(&self, state: ClientState) {
+        // A new configuration is a new run: earlier announcements no longer stand.
+        self.claims.clear_holds();
         // A poisoned lock only means another thread panicked mid-write of a plain enum.
         let mut guard = self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         *guard = state;

@@ -306,12 +306,17 @@ pub(super) mod through_the_resource_trait {
     use crate::provider::mappings::MappingsResource;
     use crate::tfplugin::{ApplyRequest, ImportRequest, ReadRequest, Resource};
 
-    /// A configured provider's data, as a new provider process (one run) has it.
-    pub(in super::super) fn data_for(emulator: &Emulator) -> Arc<ProviderData> {
+    /// The client a provider configured for `emulator` gets.
+    pub(in super::super) fn client_for(emulator: &Emulator) -> Client {
         let url = Url::parse(&emulator.base_url()).unwrap();
         let client_config = ClientConfig::new(url, Credentials::Token(Secret::new(DEFAULT_TEST_TOKEN)));
+        Client::new(client_config, CancellationToken::new()).unwrap()
+    }
+
+    /// A configured provider's data, as a new provider process (one run) has it.
+    pub(in super::super) fn data_for(emulator: &Emulator) -> Arc<ProviderData> {
         let data = ProviderData::new();
-        data.set_client(Client::new(client_config, CancellationToken::new()).unwrap());
+        data.set_client(client_for(emulator));
         data
     }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::adapter_tests::through_the_resource_trait::data_for;
+use super::adapter_tests::through_the_resource_trait::{client_for, data_for};
 use super::adapter_tests::{config, proposed, start, ZONE};
 use super::successor_note::SuccessorNote;
 use super::MappingsResource;
@@ -136,5 +136,23 @@ async fn plans_leave_a_note_and_destroy_plans_none() {
         .await;
     assert_eq!(destroy_plan.planned_state, Value::Null);
     assert!(destroy_plan.planned_private.is_empty(), "a destroy plan carries no note");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_new_configuration_starts_a_new_run() {
+    let (emulator, _) = start().await;
+    let data = data_for(&emulator);
+    let resource = MappingsResource::new(Arc::clone(&data));
+    let planned = plan(&resource, &Value::Null, &[("192.0.2.1", "aws", "us-east-1")]).await;
+    let created = apply(&resource, &Value::Null, planned).await;
+    // Debug mode keeps one process for every command, and configures it again for each: the
+    // create's announcement belongs to the run before and must not keep the destroy off the IP.
+    data.set_client(client_for(&emulator));
+    let destroyed = resource
+        .apply(ApplyRequest { prior_state: created, planned_state: Value::Null, planned_private: Vec::new() })
+        .await;
+    assert!(destroyed.diagnostics.is_empty(), "{:?}", destroyed.diagnostics);
+    assert!(remote(&emulator).is_empty());
     emulator.shutdown().await;
 }
