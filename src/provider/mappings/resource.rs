@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::coordinated::Coordination;
 use super::schema::{schema, MAPPINGS, TYPE_NAME};
+use super::successor_note::SuccessorNote;
 use super::validate::validate_config;
 use super::values::{config_from_value, state_from_value, to_diagnostics};
-use super::coordinated::Coordination;
-use super::successor_note::SuccessorNote;
 use super::{apply, planning, read, upgrade};
+use crate::cloudflare::Client;
 use crate::provider::data::ProviderData;
 use crate::provider::shared::resource_steps::{self, Change};
 use crate::tfplugin::{
@@ -77,15 +78,15 @@ impl Resource for MappingsResource {
             successor: SuccessorNote::from_private(&request.planned_private),
         };
         let coordination = &coordination;
-        let mut response = resource_steps::apply(&self.data, TYPE_NAME, &request, state_from_value, |client, change| async move {
+        let write = |client: Arc<Client>, change| async move {
             match change {
                 Change::Destroy(prior) => apply::destroy(&client, coordination, &prior).await,
                 Change::Write(prior) => {
                     apply::create_or_update(&client, coordination, prior.as_ref(), planned, planned_mappings).await
                 }
             }
-        })
-        .await;
+        };
+        let mut response = resource_steps::apply(&self.data, TYPE_NAME, &request, state_from_value, write).await;
         // The plan's note is about that plan only; the state keeps no private data.
         response.private = Vec::new();
         response
