@@ -3,7 +3,7 @@
 //! instances' deletes and upserts reaches the API first, at natural speed and with slowed
 //! deletes.
 //!
-//! In the suite: one natural and one slowed round per Terraform version.
+//! In the suite: one natural round and two slowed ones per Terraform version.
 //! The loop (20 rounds each way by default, `MOVE_ROUNDS=n` to change):
 //! `cargo test --test e2e_moves -- --ignored --nocapture move_loop`
 
@@ -61,14 +61,28 @@ const AGAINST: &[Entry] = &[
     ("2001:db8::5", "gcp", "us-central1"),
 ];
 
-/// Instance "a"'s and "b"'s mappings in `round`: even rounds hold the movers in "a" (and
-/// `AGAINST` in "b"), odd rounds the other way round, so every round moves IPs both ways.
-fn layout(round: usize) -> (Vec<Entry<'static>>, Vec<Entry<'static>>) {
+/// Which IPs a round moves.
+#[derive(Debug, Clone, Copy)]
+enum Moves {
+    /// The movers one way and `AGAINST` the other way at once: both instances delete and write.
+    BothWays,
+    /// Only the movers (`AGAINST` stays in "b"): one instance deletes while the other only
+    /// writes, so a slowed delete lands after that write unless the provider prevents it.
+    OneWay,
+}
+
+/// Instance "a"'s and "b"'s mappings in `round`: even rounds hold the movers in "a", odd rounds
+/// in "b"; `AGAINST` goes the other way when `moves` is `BothWays`.
+fn layout(round: usize, moves: Moves) -> (Vec<Entry<'static>>, Vec<Entry<'static>>) {
     let join = |parts: &[&[Entry<'static>]]| parts.concat();
+    let (against_in_a, against_in_b): (&[Entry], &[Entry]) = match (moves, round % 2) {
+        (Moves::BothWays, 1) => (AGAINST, &[]),
+        _ => (&[], AGAINST),
+    };
     if round % 2 == 0 {
-        (join(&[A_STAYS, SAME_VALUE, NEW_VALUE_IN_A]), join(&[B_STAYS, AGAINST]))
+        (join(&[A_STAYS, SAME_VALUE, NEW_VALUE_IN_A, against_in_a]), join(&[B_STAYS, against_in_b]))
     } else {
-        (join(&[A_STAYS, AGAINST]), join(&[B_STAYS, SAME_VALUE, NEW_VALUE_IN_B]))
+        (join(&[A_STAYS, against_in_a]), join(&[B_STAYS, SAME_VALUE, NEW_VALUE_IN_B, against_in_b]))
     }
 }
 
@@ -101,8 +115,8 @@ fn union(a: &[Entry], b: &[Entry]) -> View {
 
 /// Applies `round`'s layout and checks the outcome: exactly the union of both maps in the API,
 /// each instance's map in state, and an empty next plan. An error says what differed.
-fn move_round(workspace: &Workspace, api: &LocalApi, round: usize) -> Result<(), String> {
-    let (a, b) = layout(round);
+fn move_round(workspace: &Workspace, api: &LocalApi, round: usize, moves: Moves) -> Result<(), String> {
+    let (a, b) = layout(round, moves);
     workspace.write("main.tf", &for_each_config(&a, &b));
     let applied = workspace.apply();
     if applied.code != 0 {
@@ -128,7 +142,7 @@ fn move_round(workspace: &Workspace, api: &LocalApi, round: usize) -> Result<(),
 
 /// A workspace holding round 0's layout.
 fn moves_workspace(terraform: &Terraform, api: &LocalApi) -> Workspace {
-    let (a, b) = layout(0);
+    let (a, b) = layout(0, Moves::BothWays);
     let workspace = connected_workspace(terraform, api, &for_each_config(&a, &b));
     workspace.apply().assert_ok("first apply");
     assert_eq!(remote(api, ZONE), union(&a, &b));
@@ -140,27 +154,34 @@ fn ips_move_between_instances_in_both_directions_without_loss() {
     for_each_terraform("moves", |terraform| {
         let api = LocalApi::start();
         let workspace = moves_workspace(terraform, &api);
-        move_round(&workspace, &api, 1).unwrap_or_else(|error| panic!("natural speed: {error}"));
+        move_round(&workspace, &api, 1, Moves::BothWays).unwrap_or_else(|error| panic!("natural speed: {error}"));
         api.control.set_delete_latency(SLOW_DELETE);
-        move_round(&workspace, &api, 2).unwrap_or_else(|error| panic!("slowed deletes: {error}"));
+        move_round(&workspace, &api, 2, Moves::OneWay).unwrap_or_else(|error| panic!("slowed deletes: {error}"));
+        move_round(&workspace, &api, 3, Moves::BothWays).unwrap_or_else(|error| panic!("slowed, both ways: {error}"));
     });
 }
 
 /// The loop behind its own command: `MOVE_ROUNDS` rounds (default 20) at natural speed and as
-/// many with slowed deletes, on every Terraform version; prints and checks the figures.
+/// many with slowed deletes (one way, and both ways at once), on every Terraform version;
+/// prints and checks the figures.
 #[test]
 #[ignore = "a long loop: cargo test --test e2e_moves -- --ignored --nocapture move_loop"]
 fn move_loop() {
     let rounds: usize = std::env::var("MOVE_ROUNDS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);
     let figures = std::cell::RefCell::new(Vec::new());
     for_each_terraform("move loop", |terraform| {
-        for (speed, delete_latency) in [("natural speed", Duration::ZERO), ("slowed deletes", SLOW_DELETE)] {
+        let variants = [
+            ("natural speed, both ways", Duration::ZERO, Moves::BothWays),
+            ("slowed deletes, one way", SLOW_DELETE, Moves::OneWay),
+            ("slowed deletes, both ways", SLOW_DELETE, Moves::BothWays),
+        ];
+        for (speed, delete_latency, moves) in variants {
             let api = LocalApi::start();
             let workspace = moves_workspace(terraform, &api);
             api.control.set_delete_latency(delete_latency);
             let mut passed = 0;
             for round in 1..=rounds {
-                match move_round(&workspace, &api, round) {
+                match move_round(&workspace, &api, round, moves) {
                     Ok(()) => passed += 1,
                     Err(error) => eprintln!("[{} {speed}] round {round} failed: {error}", terraform.version),
                 }
