@@ -75,11 +75,12 @@ enum Moves {
 /// in "b"; `AGAINST` goes the other way when `moves` is `BothWays`.
 fn layout(round: usize, moves: Moves) -> (Vec<Entry<'static>>, Vec<Entry<'static>>) {
     let join = |parts: &[&[Entry<'static>]]| parts.concat();
-    let (against_in_a, against_in_b): (&[Entry], &[Entry]) = match (moves, round % 2) {
-        (Moves::BothWays, 1) => (AGAINST, &[]),
+    let movers_in_a = round.is_multiple_of(2);
+    let (against_in_a, against_in_b): (&[Entry], &[Entry]) = match moves {
+        Moves::BothWays if !movers_in_a => (AGAINST, &[]),
         _ => (&[], AGAINST),
     };
-    if round % 2 == 0 {
+    if movers_in_a {
         (join(&[A_STAYS, SAME_VALUE, NEW_VALUE_IN_A, against_in_a]), join(&[B_STAYS, against_in_b]))
     } else {
         (join(&[A_STAYS, against_in_a]), join(&[B_STAYS, SAME_VALUE, NEW_VALUE_IN_B, against_in_b]))
