@@ -95,13 +95,15 @@ fn hcl_map(entries: &[Entry]) -> String {
     format!("{{\n{}\n    }}", lines.join("\n"))
 }
 
-fn for_each_config(a: &[Entry], b: &[Entry]) -> String {
-    format!(
-        "{}locals {{\n  origins = {{\n    a = {}\n    b = {}\n  }}\n}}\n\nresource \"{RESOURCE_TYPE}\" \"moved\" {{\n  for_each = local.origins\n  zone_id  = \"{ZONE}\"\n  mappings = each.value\n}}\n",
-        required_providers(),
-        hcl_map(a),
-        hcl_map(b)
-    )
+/// One `for_each` resource with an instance per `(key, mappings)`.
+fn for_each_config(instances: &[(&str, &[Entry])]) -> String {
+    let origins: String =
+        instances.iter().map(|(key, entries)| format!("    {key} = {}\n", hcl_map(entries))).collect();
+    let resource = format!(
+        "resource \"{RESOURCE_TYPE}\" \"moved\" {{\n  for_each = local.origins\n  zone_id  = \"{ZONE}\"\n  \
+         mappings = each.value\n}}\n"
+    );
+    format!("{}locals {{\n  origins = {{\n{origins}  }}\n}}\n\n{resource}", required_providers())
 }
 
 fn instance(key: &str) -> String {
@@ -118,7 +120,7 @@ fn union(a: &[Entry], b: &[Entry]) -> View {
 /// each instance's map in state, and an empty next plan. An error says what differed.
 fn move_round(workspace: &Workspace, api: &LocalApi, round: usize, moves: Moves) -> Result<(), String> {
     let (a, b) = layout(round, moves);
-    workspace.write("main.tf", &for_each_config(&a, &b));
+    workspace.write("main.tf", &for_each_config(&[("a", &a), ("b", &b)]));
     let applied = workspace.apply();
     if applied.code != 0 {
         return Err(format!("apply failed:\n{}", applied.all()));
@@ -144,7 +146,7 @@ fn move_round(workspace: &Workspace, api: &LocalApi, round: usize, moves: Moves)
 /// A workspace holding round 0's layout.
 fn moves_workspace(terraform: &Terraform, api: &LocalApi) -> Workspace {
     let (a, b) = layout(0, Moves::BothWays);
-    let workspace = connected_workspace(terraform, api, &for_each_config(&a, &b));
+    let workspace = connected_workspace(terraform, api, &for_each_config(&[("a", &a), ("b", &b)]));
     workspace.apply().assert_ok("first apply");
     assert_eq!(remote(api, ZONE), union(&a, &b));
     workspace
@@ -159,6 +161,18 @@ fn ips_move_between_instances_in_both_directions_without_loss() {
         api.control.set_delete_latency(SLOW_DELETE);
         move_round(&workspace, &api, 2, Moves::OneWay).unwrap_or_else(|error| panic!("slowed deletes: {error}"));
         move_round(&workspace, &api, 3, Moves::BothWays).unwrap_or_else(|error| panic!("slowed, both ways: {error}"));
+
+        // Instance "a" leaves the for_each and "b" takes all its IPs: a's destroy (slowed)
+        // deletes none of them.
+        let (a, b) = layout(4, Moves::BothWays);
+        let everything: Vec<Entry> = [a.as_slice(), b.as_slice()].concat();
+        workspace.write("main.tf", &for_each_config(&[("b", &everything)]));
+        workspace.apply().assert_ok("a leaves, b takes its IPs");
+        assert_eq!(remote(&api, ZONE), expected(&everything), "instance a's destroy deleted b's IPs");
+        let state = workspace.state();
+        assert!(support::mappings::resource_values(&state, &instance("a")).is_none(), "a is destroyed");
+        assert_eq!(state_view(&state, &instance("b")), expected(&everything));
+        workspace.assert_plan_empty();
     });
 }
 

@@ -182,7 +182,8 @@ mod tests {
         let claims = ZoneClaims::new();
         let _ticket = claims.begin_delete(ZONE, ips(&["192.0.2.1"]), &BTreeSet::new());
         claims.hold_and_wait_for_deletes(ZONE, ips(&["192.0.2.9"]), &ips(&["192.0.2.9"])).await;
-        claims.hold_and_wait_for_deletes("11111111111111111111111111111111", ips(&["192.0.2.1"]), &ips(&["192.0.2.1"])).await;
+        let other_zone = "11111111111111111111111111111111";
+        claims.hold_and_wait_for_deletes(other_zone, ips(&["192.0.2.1"]), &ips(&["192.0.2.1"])).await;
     }
 
     #[tokio::test(start_paused = true)]

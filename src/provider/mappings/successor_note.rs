@@ -62,8 +62,8 @@ mod tests {
     #[test]
     fn a_planned_state_gives_its_canonical_ips_and_round_trips() {
         let entry = Value::object([(VENDOR, Value::string("aws")), (REGION, Value::Unknown)]);
-        let note = SuccessorNote::of_planned(&planned(Value::map([("2001:DB8::1", entry.clone()), ("192.0.2.1", Value::Unknown)])))
-            .expect("keys are known");
+        let mappings = Value::map([("2001:DB8::1", entry), ("192.0.2.1", Value::Unknown)]);
+        let note = SuccessorNote::of_planned(&planned(mappings)).expect("keys are known");
         assert_eq!(note.ips, ["192.0.2.1".to_string(), "2001:db8::1".to_string()].into_iter().collect());
         assert_eq!(SuccessorNote::from_private(&note.to_private()), Some(note.clone()));
         assert_eq!(SuccessorNote::ips_in(Some(&note), "z"), note.ips);
