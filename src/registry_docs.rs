@@ -73,6 +73,8 @@ fn render_type(name: &str, kind: &str, schema: &Schema, examples: &Path) -> Stri
             push_code(&mut out, &import, "shell");
         }
     }
+    // Behaviour worth a section of its own, written as markdown beside the examples.
+    push_paragraph(&mut out, &std::fs::read_to_string(examples.join("notes.md")).unwrap_or_default());
     out
 }
 

@@ -69,7 +69,8 @@ fn is_tainted(workspace: &Workspace) -> bool {
     state["values"]["root_module"]["resources"][0]["tainted"].as_bool() == Some(true)
 }
 
-/// `terraform untaint` of the resource, as the create-with-errors diagnostic advises.
+/// `terraform untaint` of the resource: optional after a partial create, it turns the next
+/// apply's replacement into an update that sends only what is missing.
 fn untaint(workspace: &Workspace) {
     workspace.run(&["untaint", "-no-color", &address()]).assert_ok("terraform untaint");
 }

@@ -194,7 +194,7 @@ fn partial_failure_keeps_what_was_applied_and_converges() {
         for entry in failing {
             assert_item_error(&apply, &config, entry);
         }
-        assert!(says(&apply.all(), "terraform untaint"), "explains untaint:\n{}", apply.all());
+        assert!(says(&apply.all(), "The next apply replaces it"), "says what comes next:\n{}", apply.all());
         let applied: Vec<Entry> = entries.iter().copied().filter(|e| !failing.contains(e)).collect();
         assert_eq!(remote(&api, ZONE), expected(&applied));
         let state = workspace.state();
@@ -202,7 +202,8 @@ fn partial_failure_keeps_what_was_applied_and_converges() {
         let tainted = state["values"]["root_module"]["resources"][0]["tainted"].as_bool();
         assert_eq!(tainted, Some(true), "a create with failures is kept tainted: {state}");
 
-        // Retry the two after the API accepts them, without re-creating the other eight.
+        // `terraform untaint` (optional: the next apply is safe without it) makes the retry an
+        // update that sends only the two missing entries.
         api.control.clear_faults();
         workspace.run(&["untaint", "-no-color", &addr]).assert_ok("terraform untaint");
         api.control.reset_counters();

@@ -104,6 +104,11 @@ impl EmulatorControl {
         lock(&self.shared.faults).latency = latency;
     }
 
+    /// Extra delay before every DELETE request is answered (and applied): slow deletes.
+    pub fn set_delete_latency(&self, latency: Duration) {
+        lock(&self.shared.faults).delete_latency = latency;
+    }
+
     /// The next `requests` API requests answer 429 with `Retry-After: retry_after_secs`.
     pub fn rate_limit(&self, requests: u64, retry_after_secs: u64) {
         lock(&self.shared.faults).rate_limit_requests(requests, retry_after_secs);

@@ -22,6 +22,8 @@ pub enum Injected {
 #[derive(Debug, Default)]
 pub struct Faults {
     pub latency: Duration,
+    /// Extra delay for DELETE requests only, so a delete can land after writes sent later.
+    pub delete_latency: Duration,
     rate_limit_remaining: u64,
     rate_limit_until: Option<Instant>,
     retry_after_secs: u64,
@@ -66,6 +68,15 @@ impl Faults {
         let lost = self.lost_write_answers_remaining > 0;
         self.lost_write_answers_remaining = self.lost_write_answers_remaining.saturating_sub(1);
         lost
+    }
+
+    /// The delay before answering a request with `method`.
+    pub fn latency_for(&self, method: &str) -> Duration {
+        if method == "DELETE" {
+            self.latency + self.delete_latency
+        } else {
+            self.latency
+        }
     }
 
     /// Decides (and consumes) the fault for one incoming API request.
@@ -129,6 +140,17 @@ mod tests {
             Some(Injected::ServerError { status: 503 })
         );
         assert_eq!(faults.next_injection(now), None);
+    }
+
+    #[test]
+    fn delete_latency_adds_to_deletes_only() {
+        let faults = Faults {
+            latency: Duration::from_millis(10),
+            delete_latency: Duration::from_millis(200),
+            ..Faults::default()
+        };
+        assert_eq!(faults.latency_for("DELETE"), Duration::from_millis(210));
+        assert_eq!(faults.latency_for("PATCH"), Duration::from_millis(10));
     }
 
     #[test]

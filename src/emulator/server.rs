@@ -210,7 +210,7 @@ impl Front {
         let (latency, injected) = {
             let mut faults = lock(&self.shared.faults);
             (
-                faults.latency,
+                faults.latency_for(&record.method),
                 faults.next_injection(tokio::time::Instant::now()),
             )
         };

@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::cloudflare::Client;
 use crate::provider::mappings::regions::RegionCache;
+use crate::provider::zone_claims::ZoneClaims;
 use crate::tfplugin::Diagnostics;
 
 /// The configured client, shared by every resource and data source of the process.
@@ -13,6 +14,8 @@ pub struct ProviderData {
     state: RwLock<ClientState>,
     /// One cache for the process, so both resources ask for a zone's regions at most once.
     regions: RegionCache,
+    /// What the resource instances of this run hold, so one never deletes another's mappings.
+    claims: Arc<ZoneClaims>,
 }
 
 #[derive(Default)]
@@ -34,6 +37,11 @@ impl ProviderData {
         &self.regions
     }
 
+    /// The zone claims of this run (see `provider::zone_claims`).
+    pub fn claims(&self) -> Arc<ZoneClaims> {
+        Arc::clone(&self.claims)
+    }
+
     pub(crate) fn set_client(&self, client: Client) {
         self.replace(ClientState::Ready(Arc::new(client)));
     }
@@ -43,6 +51,8 @@ impl ProviderData {
     }
 
     fn replace(&self, state: ClientState) {
+        // A new configuration is a new run: earlier announcements no longer stand.
+        self.claims.clear_holds();
         // A poisoned lock only means another thread panicked mid-write of a plain enum.
         let mut guard = self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         *guard = state;

@@ -7,6 +7,7 @@ pub mod mappings;
 pub mod single_mapping;
 pub mod data_sources;
 pub mod shared;
+pub mod zone_claims;
 
 pub use cloudflare_provider::CloudflareProvider;
 pub use data::ProviderData;

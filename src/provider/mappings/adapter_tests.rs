@@ -5,6 +5,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use super::coordinated::Coordination;
 use super::regions::RegionCache;
 use super::schema::{ID, MAPPINGS, MODIFIED_ON, REGION, VENDOR, ZONE_ID};
 use super::values::state_from_value;
@@ -72,7 +73,7 @@ async fn converge(client: &Arc<Client>, prior: &Value, config: &Value) -> (Value
     let prior_state = state_from_value(prior).unwrap();
     let mut planned = plan.planned_state;
     let planned_mappings = planned.take_attr(MAPPINGS);
-    apply::create_or_update(client, prior_state.as_ref(), &planned, planned_mappings).await
+    apply::create_or_update(client, &Coordination::alone(), prior_state.as_ref(), &planned, planned_mappings).await
 }
 
 fn entry_path(key: &str) -> Option<AttributePath> {
@@ -126,7 +127,7 @@ async fn lifecycle_leaves_unmanaged_mappings_alone() {
     // Destroy deletes only what the resource manages; an already-gone IP is fine.
     control.remove_mapping(ZONE, "192.0.2.3").unwrap();
     let prior = state_from_value(&state).unwrap().unwrap();
-    let (after, diagnostics) = apply::destroy(&client, &prior).await;
+    let (after, diagnostics) = apply::destroy(&client, &Coordination::alone(), &prior).await;
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     assert_eq!(after, Value::Null);
     assert_eq!(control.mappings(ZONE).keys().collect::<Vec<_>>(), vec!["198.51.100.77"]);
@@ -174,7 +175,7 @@ async fn rejected_items_become_errors_at_their_keys() {
     assert_eq!(errors[0].path, entry_path("192.0.2.4"));
     assert!(errors[0].summary.contains("192.0.2.4"));
     assert!(errors[0].detail.contains("region capacity exhausted"));
-    assert!(errors[0].detail.contains("terraform untaint"));
+    assert!(errors[0].detail.contains("The next apply replaces it"));
     assert_eq!(errors[1].path, entry_path("2001:DB8::9"));
     let kept = state_from_value(&state).unwrap().unwrap();
     assert_eq!(kept.mappings.len(), 8);
@@ -303,18 +304,29 @@ async fn zone_change_requires_replacement() {
     emulator.shutdown().await;
 }
 
-mod through_the_resource_trait {
+pub(super) mod through_the_resource_trait {
     use super::*;
     use crate::provider::data::ProviderData;
     use crate::provider::mappings::MappingsResource;
     use crate::tfplugin::{ApplyRequest, ImportRequest, ReadRequest, Resource};
 
-    async fn data_with_client() -> (Emulator, Arc<ProviderData>) {
-        let (emulator, _) = start().await;
+    /// The client a provider configured for `emulator` gets.
+    pub(in super::super) fn client_for(emulator: &Emulator) -> Client {
         let url = Url::parse(&emulator.base_url()).unwrap();
         let client_config = ClientConfig::new(url, Credentials::Token(Secret::new(DEFAULT_TEST_TOKEN)));
+        Client::new(client_config, CancellationToken::new()).unwrap()
+    }
+
+    /// A configured provider's data, as a new provider process (one run) has it.
+    pub(in super::super) fn data_for(emulator: &Emulator) -> Arc<ProviderData> {
         let data = ProviderData::new();
-        data.set_client(Client::new(client_config, CancellationToken::new()).unwrap());
+        data.set_client(client_for(emulator));
+        data
+    }
+
+    async fn data_with_client() -> (Emulator, Arc<ProviderData>) {
+        let (emulator, _) = start().await;
+        let data = data_for(&emulator);
         (emulator, data)
     }
 
@@ -382,7 +394,10 @@ mod through_the_resource_trait {
         let imported = resource.import(ImportRequest { id: ZONE.to_string() }).await;
         assert_eq!(imported.imported.len(), 1);
 
-        let destroyed = resource
+        // The destroy comes in a later run, with a provider process of its own: this run's
+        // create announced that it holds these IPs, which keeps this run's deletes off them.
+        let later_run = MappingsResource::new(data_for(&emulator));
+        let destroyed = later_run
             .apply(ApplyRequest {
                 prior_state: created.new_state,
                 planned_state: Value::Null,

@@ -4,10 +4,10 @@
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use super::coordinated::Coordination;
 use super::diff::changes;
 use super::model::{MappingSet, MappingsState, Maybe};
 use super::outcome::{all_applied, merge, modified_on_after_apply, Operation};
-use super::remote;
 use super::schema::{MODIFIED_ON, ZONE_ID};
 use super::values::{known_mappings_from_value, mappings_to_value, state_to_value, state_value, to_diagnostics};
 use crate::cloudflare::Client;
@@ -32,6 +32,7 @@ fn provider_bug(detail: impl Into<String>) -> Diagnostics {
 /// `planned_mappings`: when everything is applied that map becomes the new state as it is.
 pub async fn create_or_update(
     client: &Client,
+    coordination: &Coordination,
     prior: Option<&MappingsState>,
     planned: &Value,
     planned_mappings: Option<Value>,
@@ -51,8 +52,8 @@ pub async fn create_or_update(
     let plan = changes(prior_mappings, &desired);
 
     // Deletions first: they free room under the zone's 3,500-mapping limit for the additions.
-    let removed = remote::delete(client, &zone_id, &plan).await;
-    let upserted = remote::upsert(client, &zone_id, &plan).await;
+    let removed = coordination.delete(client, &zone_id, &plan).await;
+    let upserted = coordination.upsert(client, &zone_id, &desired, &plan).await;
 
     let (mappings_value, diagnostics) = if all_applied(&plan, &upserted, &removed) {
         // The usual case: the new state is the plan, and the planned map can stay as it is.
@@ -87,13 +88,14 @@ fn is_plain_mappings(mappings: &Value) -> bool {
     })
 }
 
-/// Destroy: delete the managed IPs only. IPs that could not be deleted stay in state.
-pub async fn destroy(client: &Client, prior: &MappingsState) -> (Value, Diagnostics) {
+/// Destroy: delete the managed IPs only, except those another resource of this run (or the
+/// new half of this replacement) holds. IPs that could not be deleted stay in state.
+pub async fn destroy(client: &Client, coordination: &Coordination, prior: &MappingsState) -> (Value, Diagnostics) {
     let plan = changes(&prior.mappings, &MappingSet::new());
     if plan.is_empty() {
         return (Value::Null, Diagnostics::new());
     }
-    let removed = remote::delete(client, &prior.zone_id, &plan).await;
+    let removed = coordination.delete(client, &prior.zone_id, &plan).await;
     let merged = merge(&prior.mappings, &MappingSet::new(), &plan, &Default::default(), &removed, Operation::Update);
     let diagnostics = to_diagnostics(merged.findings);
     match merged.mappings {

@@ -12,6 +12,9 @@
 mod adapter_tests;
 mod address;
 mod apply;
+mod coordinated;
+#[cfg(test)]
+mod coordination_tests;
 pub mod diff;
 pub mod finding;
 pub mod import_id;
@@ -26,6 +29,7 @@ pub mod regions;
 mod remote;
 mod resource;
 pub mod schema;
+pub mod successor_note;
 mod upgrade;
 pub mod validate;
 mod values;

@@ -87,10 +87,13 @@ pub struct Merged {
     pub findings: Vec<Finding>,
 }
 
+/// Terraform taints a created resource whenever its create reports an error, and replaces a
+/// tainted resource on the next apply; the replacement's delete half leaves alone what the new
+/// object will hold (see `successor_note`), so that apply is safe as it is.
 const TAINT_ADVICE: &str = "Terraform keeps this new resource with the mappings that were applied \
-and marks it as tainted, so the next apply would delete and re-create all of them. To keep what \
-was applied and only retry the rest, fix the configuration and run \
-`terraform untaint <address of this resource>` before applying again.";
+and marks it as tainted. The next apply replaces it without deleting any mapping that stays in \
+the configuration: it writes the configured mappings again, the missing ones included. Fix the \
+configuration if needed and apply again.";
 
 /// True when every upsert and every removal succeeded: then [`merge`] would give `desired`
 /// itself and no findings, and the caller can skip it. Both lists of `changes` are sorted by
@@ -321,7 +324,7 @@ mod tests {
         );
         assert!(merged.findings[0].summary.contains("192.0.2.1"));
         assert_eq!(merged.findings[0].detail, "region not valid");
-        assert!(merged.findings.iter().all(|f| !f.detail.contains("untaint")));
+        assert!(merged.findings.iter().all(|f| !f.detail.contains("tainted")));
     }
 
     #[test]
@@ -383,7 +386,7 @@ mod tests {
     }
 
     #[test]
-    fn partial_create_is_kept_with_untaint_advice() {
+    fn partial_create_is_kept_with_advice_on_the_next_apply() {
         let desired = set(&[("192.0.2.1", "aws", "a"), ("192.0.2.2", "aws", "bad")]);
         let plan = changes(&MappingSet::new(), &desired);
         let mut upserted = ok(&["192.0.2.1"]);
@@ -392,7 +395,7 @@ mod tests {
         assert_eq!(merged.mappings, Some(set(&[("192.0.2.1", "aws", "a")])));
         assert_eq!(merged.findings.len(), 1);
         assert!(merged.findings[0].detail.starts_with("bad region"));
-        assert!(merged.findings[0].detail.contains("terraform untaint"));
+        assert!(merged.findings[0].detail.contains("The next apply replaces it"));
     }
 
     #[test]
@@ -403,7 +406,7 @@ mod tests {
         upserted.failed.insert("192.0.2.1".into(), "bad region".into());
         let merged = merge(&MappingSet::new(), &desired, &plan, &upserted, &BatchResult::default(), Operation::Create);
         assert_eq!(merged.mappings, None);
-        assert!(!merged.findings[0].detail.contains("untaint"));
+        assert!(!merged.findings[0].detail.contains("tainted"));
     }
 
     #[test]

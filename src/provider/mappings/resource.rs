@@ -5,10 +5,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use super::coordinated::Coordination;
 use super::schema::{schema, MAPPINGS, TYPE_NAME};
+use super::successor_note::SuccessorNote;
 use super::validate::validate_all;
 use super::values::{config_from_value, state_from_value, to_diagnostics};
 use super::{apply, moved, planning, read, upgrade};
+use crate::cloudflare::Client;
 use crate::provider::data::ProviderData;
 use crate::provider::shared::resource_steps::{self, Change};
 use crate::tfplugin::{
@@ -58,7 +61,16 @@ impl Resource for MappingsResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> PlanResponse {
-        planning::plan(request, self.data.try_client(), self.data.regions()).await
+        let mut response = planning::plan(request, self.data.try_client(), self.data.regions()).await;
+        // What this object will hold: announced to the other instances of this run, and noted
+        // for the delete half should Terraform make this plan a replacement. A destroy plan
+        // (null) carries no note.
+        let note = SuccessorNote::of_planned(&response.planned_state).filter(|_| !response.diagnostics.has_errors());
+        if let Some(note) = &note {
+            self.data.claims().hold(&note.zone_id, note.ips.iter().cloned());
+        }
+        response.planned_private = note.map(|note| note.to_private()).unwrap_or_default();
+        response
     }
 
     async fn apply(&self, mut request: ApplyRequest) -> ApplyResponse {
@@ -66,15 +78,23 @@ impl Resource for MappingsResource {
         // planned object stays (only a null plan means destroy).
         let planned_mappings = request.planned_state.take_attr(MAPPINGS);
         let planned = &request.planned_state;
-        resource_steps::apply(&self.data, TYPE_NAME, &request, state_from_value, |client, change| async move {
+        let coordination = Coordination {
+            claims: self.data.claims(),
+            successor: SuccessorNote::from_private(&request.planned_private),
+        };
+        let coordination = &coordination;
+        let write = |client: Arc<Client>, change| async move {
             match change {
-                Change::Destroy(prior) => apply::destroy(&client, &prior).await,
+                Change::Destroy(prior) => apply::destroy(&client, coordination, &prior).await,
                 Change::Write(prior) => {
-                    apply::create_or_update(&client, prior.as_ref(), planned, planned_mappings).await
+                    apply::create_or_update(&client, coordination, prior.as_ref(), planned, planned_mappings).await
                 }
             }
-        })
-        .await
+        };
+        let mut response = resource_steps::apply(&self.data, TYPE_NAME, &request, state_from_value, write).await;
+        // The plan's note is about that plan only; the state keeps no private data.
+        response.private = Vec::new();
+        response
     }
 
     async fn import(&self, request: ImportRequest) -> ImportResponse {

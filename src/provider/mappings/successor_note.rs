@@ -1,0 +1,80 @@
+//! The note a plan leaves in `planned_private`: which IPs (canonical) of which zone the object
+//! planned here will hold.
+//!
+//! Terraform hands a plan's `planned_private` to the delete half of a replacement, so the
+//! delete knows what the new object will hold even when it runs first (the default
+//! destroy-before-create order, and every replacement of a tainted resource) and in another
+//! process than the plan. The note is about one plan only: applies never store it in state.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::model::canonical_key;
+use super::schema::{MAPPINGS, ZONE_ID};
+use crate::tfplugin::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuccessorNote {
+    pub zone_id: String,
+    /// Canonical IPs.
+    pub ips: BTreeSet<String>,
+}
+
+/// The private bytes wrap the note, so other private data could sit beside it later.
+#[derive(Serialize, Deserialize)]
+struct PrivateData {
+    successor: SuccessorNote,
+}
+
+impl SuccessorNote {
+    /// What a planned state will hold, when its zone and its IP keys are known.
+    pub fn of_planned(planned: &Value) -> Option<SuccessorNote> {
+        let zone_id = planned.get_attr(ZONE_ID)?.as_str()?.to_string();
+        let entries = planned.get_attr(MAPPINGS)?.as_entries()?;
+        Some(SuccessorNote { zone_id, ips: entries.keys().map(|key| canonical_key(key)).collect() })
+    }
+
+    /// The IPs this note holds in `zone_id` (none for another zone).
+    pub fn ips_in(note: Option<&SuccessorNote>, zone_id: &str) -> BTreeSet<String> {
+        note.filter(|note| note.zone_id == zone_id).map(|note| note.ips.clone()).unwrap_or_default()
+    }
+
+    pub fn to_private(&self) -> Vec<u8> {
+        serde_json::to_vec(&PrivateData { successor: self.clone() }).unwrap_or_default()
+    }
+
+    /// The note in private bytes; anything else (empty, older or foreign data) is no note.
+    pub fn from_private(private: &[u8]) -> Option<SuccessorNote> {
+        serde_json::from_slice::<PrivateData>(private).ok().map(|data| data.successor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::mappings::schema::{REGION, VENDOR};
+
+    fn planned(mappings: Value) -> Value {
+        Value::object([(ZONE_ID, Value::string("z")), (MAPPINGS, mappings)])
+    }
+
+    #[test]
+    fn a_planned_state_gives_its_canonical_ips_and_round_trips() {
+        let entry = Value::object([(VENDOR, Value::string("aws")), (REGION, Value::Unknown)]);
+        let mappings = Value::map([("2001:DB8::1", entry), ("192.0.2.1", Value::Unknown)]);
+        let note = SuccessorNote::of_planned(&planned(mappings)).expect("keys are known");
+        assert_eq!(note.ips, ["192.0.2.1".to_string(), "2001:db8::1".to_string()].into_iter().collect());
+        assert_eq!(SuccessorNote::from_private(&note.to_private()), Some(note.clone()));
+        assert_eq!(SuccessorNote::ips_in(Some(&note), "z"), note.ips);
+        assert!(SuccessorNote::ips_in(Some(&note), "other").is_empty());
+    }
+
+    #[test]
+    fn unknown_or_missing_parts_give_no_note() {
+        assert_eq!(SuccessorNote::of_planned(&planned(Value::Unknown)), None);
+        assert_eq!(SuccessorNote::of_planned(&Value::Null), None);
+        assert_eq!(SuccessorNote::from_private(b""), None);
+        assert_eq!(SuccessorNote::from_private(b"{\"p\":1}"), None);
+    }
+}
