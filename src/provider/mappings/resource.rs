@@ -53,7 +53,8 @@ impl Resource for MappingsResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> PlanResponse {
-        planning::plan(request, self.data.try_client(), self.data.regions()).await
+        let data = &self.data;
+        resource_steps::plan(data, request, |request| planning::plan(request, data.try_client(), data.regions())).await
     }
 
     async fn apply(&self, mut request: ApplyRequest) -> ApplyResponse {
