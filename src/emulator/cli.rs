@@ -6,13 +6,16 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Emulator, EmulatorConfig};
+use super::{Emulator, EmulatorConfig, RatelimitPolicy};
 
 pub const USAGE: &str = "\
 usage: cloudflare-emulator [--listen 127.0.0.1:0] [--token TOKEN] [--api-key KEY --email EMAIL]
                            [--no-auth] [--state-file PATH] [--no-v1] [--no-v2]
+                           [--v1-retired 404|400|405|410] [--ratelimit QUOTA/WINDOW_SECS]
 Serves a local Cloudflare API for origin cloud-region mappings on a loopback address and prints
 its base URL (http://127.0.0.1:PORT/client/v4) as the first line of stdout.
+--v1-retired answers every v1 request as a retired route in that style (404/7003, 400 with
+7003+7000, 405/7000, 410); --ratelimit sends Ratelimit headers and enforces that quota.
 Default credentials: Authorization: Bearer test-token. Test controls: /__emulator/...";
 
 /// Parsed command line.
@@ -57,6 +60,8 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             "--state-file" => config.persist_path = Some(PathBuf::from(value()?)),
             "--no-v1" => config.v1_enabled = false,
             "--no-v2" => config.v2_enabled = false,
+            "--v1-retired" => config.v1_retired = Some(value()?.parse().map_err(|e| format!("--v1-retired: {e}"))?),
+            "--ratelimit" => config.ratelimit = Some(RatelimitPolicy::parse(&value()?).map_err(|e| format!("--ratelimit: {e}"))?),
             "--help" | "-h" => return Err(String::new()),
             other => return Err(format!("unknown flag {other:?}")),
         }
@@ -146,6 +151,11 @@ mod tests {
         assert!(parse(&args(&["--listen", "0.0.0.0:1"])).is_err());
         assert!(parse(&args(&["--api-key", "k"])).is_err());
         assert!(parse(&args(&["--bogus"])).is_err());
+        let retired = parse(&args(&["--v1-retired", "400", "--ratelimit", "1200/300"])).unwrap();
+        assert_eq!(retired.config.v1_retired.map(|style| style.as_str()), Some("400"));
+        assert_eq!(retired.config.ratelimit.map(|policy| policy.quota), Some(1200));
+        assert!(parse(&args(&["--v1-retired", "500"])).is_err());
+        assert!(parse(&args(&["--ratelimit", "0/1"])).is_err());
         assert_eq!(
             parse(&[]).unwrap().config.api_token.as_deref(),
             Some("test-token")

@@ -217,7 +217,10 @@ impl Front {
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
-        let response = match injected {
+        let admission = lock(&self.shared.ratelimit)
+            .as_mut()
+            .map(|window| window.admit(tokio::time::Instant::now()));
+        let mut response = match injected {
             Some(Injected::Drop) => {
                 lock(&self.shared.log).record(record);
                 return Err(DroppedConnection);
@@ -226,8 +229,14 @@ impl Front {
                 rate_limited(retry_after_secs).into_response()
             }
             Some(Injected::ServerError { status }) => server_error(status).into_response(),
-            None => call(&self.api, request).await,
+            None => match admission {
+                Some(over) if !over.allowed => rate_limited(over.reset_secs).into_response(),
+                _ => call(&self.api, request).await,
+            },
         };
+        if let Some(admission) = admission {
+            admission.write_headers(response.headers_mut());
+        }
         record.status = response.status().as_u16();
         tracing::debug!(method = %record.method, path = %record.path, status = record.status, "emulator answered");
         // Recorded before the answer leaves, so a client that got it sees exact counters.
