@@ -106,6 +106,12 @@ impl EmulatorControl {
 
     pub fn reset_counters(&self) {
         lock(&self.shared.log).clear();
+        self.shared.max_in_flight.store(0, Ordering::SeqCst);
+    }
+
+    /// The most API requests the emulator was answering at the same time (since the last reset).
+    pub fn max_concurrent_requests(&self) -> u64 {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
     }
 
     /// Delay before every API request is answered (zero = none).

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -207,6 +208,7 @@ impl Front {
             query: request.uri().query().map(str::to_string),
             status: 0,
         };
+        let _in_flight = InFlight::enter(&self.shared);
         let (latency, injected) = {
             let mut faults = lock(&self.shared.faults);
             (
@@ -242,6 +244,23 @@ impl Front {
         // Recorded before the answer leaves, so a client that got it sees exact counters.
         lock(&self.shared.log).record(record);
         Ok(response)
+    }
+}
+
+/// Counts a request as in flight while it is alive, keeping the maximum.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -42,6 +42,9 @@ pub struct Shared {
     pub v1_retirement: Mutex<V1Retirement>,
     /// The request budget, when one is configured.
     pub ratelimit: Mutex<Option<RatelimitWindow>>,
+    /// API requests being answered now, and the most at once since the counters were reset.
+    pub in_flight: std::sync::atomic::AtomicU64,
+    pub max_in_flight: std::sync::atomic::AtomicU64,
     /// One-shot hooks on the v2 list (see [`PageHook`]).
     pub page_hooks: Mutex<Vec<PageHook>>,
     /// Fixed time for `modified_on` (tests); `None` = the system clock.
@@ -80,6 +83,8 @@ impl Shared {
                 config.ratelimit.map(|policy| RatelimitWindow::new(policy, tokio::time::Instant::now())),
             ),
             page_hooks: Mutex::new(Vec::new()),
+            in_flight: Default::default(),
+            max_in_flight: Default::default(),
             fixed_now: Mutex::new(None),
         })
     }
