@@ -148,7 +148,7 @@ impl ApiError {
 
     /// Failures after which further requests of the same operation are pointless.
     pub fn aborts_batch(&self) -> bool {
-        matches!(self, ApiError::Cancelled | ApiError::Auth { .. } | ApiError::Config(_))
+        matches!(self, ApiError::Cancelled | ApiError::Auth { .. } | ApiError::Config(_) | ApiError::Unrouted { .. })
     }
 
     /// Builds the error for a non-success HTTP answer (`attempts` so far).
