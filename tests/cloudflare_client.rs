@@ -548,3 +548,13 @@ async fn the_client_paces_itself_by_the_ratelimit_header() {
     assert_eq!(statuses, vec![200; 7], "no request ran into a 429");
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_unroutable_zone_stops_a_batch_after_one_probe() {
+    let emulator = start(EmulatorConfig::default()).await;
+    let outcome = client(&emulator, ApiFamily::Auto).batch_upsert("not-a-zone", &mappings(250)).await;
+    assert_eq!(outcome.not_applied_ips().count(), 250);
+    assert!(outcome.not_applied.iter().all(|chunk| matches!(chunk.error, ApiError::Unrouted { .. })));
+    assert_eq!(emulator.control().requests().len(), 2, "one v1 request, one v2 probe, then no more chunks");
+    emulator.shutdown().await;
+}
