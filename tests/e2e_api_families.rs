@@ -1,5 +1,5 @@
 //! End-to-end: real Terraform after v1's end of life. Each retired-v1 style: create 150
-//! mappings, an empty next plan, destroy — nothing lost, writes through v2's batch calls, and
+//! mappings, an empty next plan, an update, destroy — nothing lost, writes through v2's batch calls, and
 //! the v1 requests counted per command (≤ 1 on a fresh process, 0 once the family is in the
 //! resource's private state). Also: a non-route 404 is an error everywhere (plan fails, state
 //! unchanged, destroy refuses); a concurrent delete between v2 pages loses nothing; an auth
@@ -82,6 +82,17 @@ fn every_retired_v1_style_crosses_over_without_losing_anything() {
         assert_eq!(v1, 0, "style {style}: the family is known from private state");
         assert!(!says(&plan.all(), SWITCH_WARNING), "style {style}: nothing switched in this run");
         eprintln!("[{style}] plan: {v1} v1, {v2} v2 request(s)");
+
+        // An update once the family is known: both walks (two provider processes) go straight to v2.
+        let mut updated = entries.clone();
+        updated[0].2 = "us-east-2";
+        workspace.write("main.tf", &main_tf(NAME, ZONE, &updated));
+        let (update, v1, v2) = counted(&workspace, &api, &["apply", "-auto-approve", "-no-color"]);
+        update.assert_ok(&format!("update ({style})"));
+        assert_eq!(v1, 0, "style {style}: an update of a zone known to be on v2 sends no v1 request");
+        assert_eq!(api.count("PUT", "/origin/cloud_regions/batch"), 1, "style {style}: one v2 batch PUT");
+        assert!(remote(&api, ZONE) == expected(&updated), "style {style}: the update is applied");
+        eprintln!("[{style}] update 1 of 150: {v1} v1, {v2} v2 request(s)");
 
         let (destroy, v1, v2) = counted(&workspace, &api, &["destroy", "-auto-approve", "-no-color"]);
         destroy.assert_ok(&format!("destroy ({style})"));
