@@ -180,3 +180,30 @@ fn an_auth_error_on_v1_is_a_credentials_error_not_a_switch() {
     assert!(v1 >= 1, "v1 was asked");
     assert_eq!(v2, 0, "and v2 never: an auth error is not a missing route");
 }
+
+#[test]
+fn mappings_created_on_v1_cross_over_when_v1_retires() {
+    let terraform = newest_terraform();
+    let api = LocalApi::start();
+    let ips = many_ips(120);
+    let entries = generated(&ips);
+    let want = expected(&entries);
+    let workspace = connected_workspace(terraform, &api, &main_tf(NAME, ZONE, &entries));
+    workspace.apply().assert_ok("apply on v1");
+    assert_eq!(api.count("PATCH", "/cache/origin_cloud_regions/batch"), 2, "v1's batch PATCH while v1 answers");
+
+    api.control.set_v1_retired(Some(V1Retirement::Unroutable));
+    let (plan, v1, _) = counted(&workspace, &api, &["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(plan.code, 0, "no hiccup: the plan is empty:\n{}", plan.all());
+    assert!(says(&plan.all(), SWITCH_WARNING), "{}", plan.all());
+    assert_eq!(v1, 1, "one v1 request finds v1 gone");
+    // A plan does not store what it learnt; any apply (here refresh-only) does.
+    let (refresh, v1, _) = counted(&workspace, &api, &["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+    refresh.assert_ok("refresh-only apply");
+    assert!(v1 <= 1, "a fresh process: at most one v1 request, saw {v1}");
+    let (plan, v1, _) = counted(&workspace, &api, &["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    assert_eq!(v1, 0, "the family is now in private state");
+    assert_state(&workspace, &want, "nothing lost");
+    eprintln!("created on v1, then v1 retired: first plan 1 v1 request, after a stored refresh 0");
+}
