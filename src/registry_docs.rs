@@ -53,6 +53,7 @@ fn render_index(schema: &Schema, examples_dir: &Path) -> String {
     out.push_str(&format!("# {LOCAL_NAME} Provider\n\n"));
     push_paragraph(&mut out, &schema.block.description);
     push_example(&mut out, "Example Usage", &examples_dir.join("provider").join("provider.tf"), "terraform");
+    push_guide(&mut out, &examples_dir.join("provider").join("guide.md"));
     out.push_str("## Schema\n\n");
     push_attributes(&mut out, &schema.block);
     out
@@ -102,6 +103,13 @@ fn push_example(out: &mut String, heading: &str, file: &Path, language: &str) {
     if file.is_file() {
         out.push_str(&format!("## {heading}\n\n"));
         push_code(out, file, language);
+    }
+}
+
+/// Prose sections kept beside the examples (markdown with its own headings), when present.
+fn push_guide(out: &mut String, file: &Path) {
+    if let Ok(text) = std::fs::read_to_string(file) {
+        push_paragraph(out, &text);
     }
 }
 

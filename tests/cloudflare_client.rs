@@ -7,7 +7,9 @@ use std::time::Duration;
 use terraform_provider_cloudflare::cloudflare::{
     ApiError, ApiFamily, Client, ClientConfig, Credentials, Mapping, Secret,
 };
-use terraform_provider_cloudflare::emulator::{Emulator, EmulatorConfig, DEFAULT_TEST_TOKEN};
+use terraform_provider_cloudflare::emulator::{
+    Emulator, EmulatorConfig, RatelimitPolicy, V1BatchFault, V1Retirement, DEFAULT_TEST_TOKEN,
+};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -376,7 +378,186 @@ async fn auto_falls_back_to_v2_when_v1_is_gone() {
 async fn pinned_v1_reports_the_missing_route() {
     let emulator = start(EmulatorConfig { v1_enabled: false, ..EmulatorConfig::default() }).await;
     let error = client(&emulator, ApiFamily::V1).list(ZONE).await.unwrap_err();
-    assert!(error.is_no_route(), "{error:?}");
+    assert!(error.is_route_failure(), "{error:?}");
     assert!(error.to_string().contains("7003"), "{error}");
+    emulator.shutdown().await;
+}
+
+fn v1_requests(emulator: &Emulator) -> usize {
+    emulator.control().requests().iter().filter(|r| r.path.contains(V1)).count()
+}
+
+#[tokio::test]
+async fn auto_switches_on_every_retired_v1_style_after_one_probe() {
+    for style in V1Retirement::ALL {
+        let emulator = start(EmulatorConfig { v1_retired: Some(style), ..EmulatorConfig::default() }).await;
+        let control = emulator.control();
+        let client = client(&emulator, ApiFamily::Auto);
+        let outcome = client.batch_upsert(ZONE, &mappings(150)).await;
+        assert!(outcome.is_complete(), "style {style}: {outcome:?}");
+        assert_eq!(v1_requests(&emulator), 1, "style {style}: one v1 probe");
+        assert_eq!(control.request_count("PUT", "/origin/cloud_regions/batch"), 2, "style {style}");
+        assert_eq!(client.known_family(ZONE), Some(ApiFamily::V2));
+        assert!(client.take_switch_notice().is_some(), "style {style}");
+        assert_eq!(client.list(ZONE).await.unwrap().mappings.len(), 150);
+        assert_eq!(v1_requests(&emulator), 1, "style {style}: v1 never asked again");
+        emulator.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn a_zone_known_to_be_on_v2_costs_no_v1_request() {
+    let emulator = start(EmulatorConfig { v1_retired: Some(V1Retirement::Gone), ..EmulatorConfig::default() }).await;
+    let client = client(&emulator, ApiFamily::Auto);
+    client.remember_family(ZONE, ApiFamily::V2);
+    client.batch_upsert(ZONE, &mappings(3)).await;
+    assert_eq!(client.list(ZONE).await.unwrap().mappings.len(), 3);
+    assert_eq!(v1_requests(&emulator), 0);
+    assert_eq!(client.take_switch_notice(), None, "nothing switched in this process");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unroutable_zone_id_is_reported_without_switching() {
+    let emulator = start(EmulatorConfig::default()).await;
+    let client = client(&emulator, ApiFamily::Auto);
+    let error = client.list("not-a-zone").await.unwrap_err();
+    assert!(matches!(error, ApiError::Unrouted { .. }), "{error:?}");
+    let text = error.to_string();
+    assert!(text.contains("not-a-zone") && text.contains("zone ID is most likely wrong") && text.contains("7000"), "{text}");
+    assert_eq!(client.known_family("not-a-zone"), None);
+    assert_eq!(client.list(ZONE).await.unwrap().mappings.len(), 0);
+    assert_eq!(client.known_family(ZONE), Some(ApiFamily::V1), "v1 still serves real zones");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_non_route_404_is_an_error_never_an_empty_zone() {
+    let emulator = start(EmulatorConfig::default()).await;
+    emulator.control().fail_zone(ZONE, 404, 1001, "Invalid zone identifier").unwrap();
+    for family in [ApiFamily::Auto, ApiFamily::V1, ApiFamily::V2] {
+        let client = client(&emulator, family);
+        let error = client.list(ZONE).await.unwrap_err();
+        assert!(!error.is_not_found() && !error.is_route_failure(), "{family}: {error:?}");
+        assert!(error.to_string().contains("1001"), "{error}");
+        let error = client.get(ZONE, "192.0.2.1").await.unwrap_err();
+        assert!(error.to_string().contains("1001"), "{family}: a get is an error too, not None");
+    }
+    let v2_requests = emulator.control().requests().iter().filter(|r| r.path.contains(V2)).count();
+    assert_eq!(v2_requests, 2, "only the pinned v2 client's list and get: auto never probed v2");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn auth_errors_and_5xx_on_v1_never_switch() {
+    let emulator = start(EmulatorConfig::default()).await;
+    let wrong = Credentials::Token(Secret::new("wrong-token"));
+    let client = Client::new(config(&emulator, ApiFamily::Auto, wrong), CancellationToken::new()).unwrap();
+    let error = client.list(ZONE).await.unwrap_err();
+    assert!(error.is_auth() && error.to_string().contains("CLOUDFLARE_API_TOKEN"), "{error}");
+    assert_eq!(emulator.control().request_count("*", V2), 0, "no probe after an auth error");
+    assert_eq!(client.family_in_use(), ApiFamily::V1);
+
+    let mut settings = config(&emulator, ApiFamily::Auto, token());
+    settings.initial_backoff = Duration::from_millis(1);
+    let client = Client::new(settings, CancellationToken::new()).unwrap();
+    emulator.control().fail_v1_batches(1, V1BatchFault::ServerError { status: 503 });
+    let outcome = client.batch_upsert(ZONE, &mappings(3)).await;
+    assert!(outcome.is_complete(), "the 5xx was retried on v1: {outcome:?}");
+    assert_eq!(emulator.control().request_count("PATCH", "/cache/origin_cloud_regions/batch"), 2);
+    assert_eq!(emulator.control().request_count("*", V2), 0);
+    assert_eq!(client.known_family(ZONE), Some(ApiFamily::V1));
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn non_editable_zones_refuse_writes_with_a_clear_error() {
+    let emulator = start(EmulatorConfig::default()).await;
+    emulator.control().set_editable(ZONE, false);
+    let outcome = client(&emulator, ApiFamily::Auto).batch_upsert(ZONE, &mappings(2)).await;
+    assert_eq!(outcome.not_applied_ips().count(), 2);
+    let text = outcome.not_applied[0].error.to_string();
+    assert!(text.contains("1155") && text.contains("not editable"), "{text}");
+    emulator.shutdown().await;
+}
+
+/// 250 mappings in pages of 100: 3 pages.
+async fn zone_of_250(emulator: &Emulator) {
+    let control = emulator.control();
+    for n in 0..250u32 {
+        control.put_mapping(ZONE, &format!("10.0.{}.{}", n / 200, n % 200 + 1), "aws", "us-east-1").unwrap();
+    }
+}
+
+#[tokio::test]
+async fn v2_paging_relists_when_a_concurrent_delete_shifts_the_pages() {
+    let emulator = start(EmulatorConfig::default()).await;
+    zone_of_250(&emulator).await;
+    let control = emulator.control();
+    control.remove_between_pages(ZONE, 1, 5, Duration::from_millis(20));
+    let list = client(&emulator, ApiFamily::V2).list(ZONE).await.unwrap();
+    let listed: std::collections::BTreeSet<String> = list.mappings.iter().map(|m| m.ip.clone()).collect();
+    let stored: std::collections::BTreeSet<String> = control.mappings(ZONE).into_keys().collect();
+    assert_eq!(stored.len(), 245);
+    assert_eq!(listed, stored, "every mapping that still exists is listed");
+    let page_requests = control.request_count("GET", "/origin/cloud_regions");
+    assert_eq!(page_requests, 6, "3 pages, then all 3 again");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn v2_paging_gives_up_with_a_clear_error_when_the_zone_never_settles() {
+    let emulator = start(EmulatorConfig::default()).await;
+    zone_of_250(&emulator).await;
+    let control = emulator.control();
+    for _ in 0..4 {
+        control.remove_between_pages(ZONE, 1, 1, Duration::ZERO);
+    }
+    let error = client(&emulator, ApiFamily::V2).list(ZONE).await.unwrap_err();
+    assert!(matches!(error, ApiError::ListingUnstable { attempts: 4, .. }), "{error:?}");
+    assert!(error.to_string().contains("kept changing"), "{error}");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn v2_pages_after_the_first_are_fetched_concurrently() {
+    let emulator = start(EmulatorConfig::default()).await;
+    zone_of_250(&emulator).await;
+    emulator.control().set_latency(Duration::from_millis(300));
+    emulator.control().reset_counters();
+    let client = client(&emulator, ApiFamily::V2);
+    let started = std::time::Instant::now();
+    assert_eq!(client.list(ZONE).await.unwrap().mappings.len(), 250);
+    let elapsed = started.elapsed();
+    eprintln!("v2 list of 3 pages at 300 ms latency: {elapsed:?}");
+    let pages: Vec<String> = emulator.control().requests().iter().filter_map(|r| r.query.clone()).collect();
+    assert_eq!(pages.len(), 3);
+    assert_eq!(emulator.control().max_concurrent_requests(), 2, "pages 2 and 3 were in flight together");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_client_paces_itself_by_the_ratelimit_header() {
+    let emulator = start(EmulatorConfig {
+        ratelimit: Some(RatelimitPolicy::parse("3/1").unwrap()),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let client = client(&emulator, ApiFamily::V2);
+    for _ in 0..7 {
+        client.list(ZONE).await.unwrap();
+    }
+    let statuses: Vec<u16> = emulator.control().requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![200; 7], "no request ran into a 429");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unroutable_zone_stops_a_batch_after_one_probe() {
+    let emulator = start(EmulatorConfig::default()).await;
+    let outcome = client(&emulator, ApiFamily::Auto).batch_upsert("not-a-zone", &mappings(250)).await;
+    assert_eq!(outcome.not_applied_ips().count(), 250);
+    assert!(outcome.not_applied.iter().all(|chunk| matches!(chunk.error, ApiError::Unrouted { .. })));
+    assert_eq!(emulator.control().requests().len(), 2, "one v1 request, one v2 probe, then no more chunks");
     emulator.shutdown().await;
 }

@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use terraform_provider_cloudflare::emulator::{Emulator, EmulatorConfig, MAX_MAPPINGS_PER_ZONE};
+use terraform_provider_cloudflare::emulator::{
+    Emulator, EmulatorConfig, V1BatchFault, V1Retirement, MAX_MAPPINGS_PER_ZONE,
+};
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 const V1: &str = "/zones/023e105f4ecef8ad9ca31a8372d0c353/cache/origin_cloud_regions";
@@ -1022,4 +1024,133 @@ async fn binary_prints_its_base_url_first() {
         .unwrap();
     assert_eq!(answer.status(), StatusCode::OK);
     child.kill().await.unwrap();
+}
+
+async fn admin_post(emulator: &Emulator, path: &str, body: Value) -> reqwest::StatusCode {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", emulator.admin_url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    response.status()
+}
+
+fn error_codes(answer: &Answer) -> Vec<u64> {
+    answer.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["code"].as_u64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_malformed_zone_id_is_unroutable() {
+    let emulator = start().await;
+    let answer = call(&emulator, Method::GET, "/zones/not-a-zone/origin/cloud_regions", None).await;
+    assert_failure(&answer, 400, 7003);
+    assert_eq!(error_codes(&answer), [7003, 7000]);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn each_retired_v1_style_over_the_controls() {
+    let emulator = start().await;
+    for (style, status, codes) in [("404", 404, vec![7003]), ("400", 400, vec![7003, 7000]), ("405", 405, vec![7000]), ("410", 410, vec![1000])] {
+        assert!(admin_post(&emulator, "/families", json!({ "v1_retired": style })).await.is_success());
+        for (method, path) in [(Method::GET, V1.to_string()), (Method::PATCH, format!("{V1}/batch")), (Method::DELETE, format!("{V1}/batch"))] {
+            let answer = call(&emulator, method, &path, Some(json!([]))).await;
+            assert_failure(&answer, status, codes[0]);
+            assert_eq!(error_codes(&answer), codes, "style {style}");
+        }
+        assert_eq!(call(&emulator, Method::GET, V2, None).await.status, StatusCode::OK, "v2 still served");
+    }
+    assert_eq!(admin_post(&emulator, "/families", json!({ "v1_retired": "418" })).await, StatusCode::BAD_REQUEST);
+    assert!(admin_post(&emulator, "/families", json!({ "v1": true })).await.is_success());
+    assert_eq!(call(&emulator, Method::GET, V1, None).await.status, StatusCode::OK);
+    emulator.shutdown().await;
+
+    let retired_at_start = start_with(EmulatorConfig {
+        v1_retired: Some(V1Retirement::Unroutable),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    assert_eq!(error_codes(&call(&retired_at_start, Method::GET, V1, None).await), [7003, 7000]);
+    retired_at_start.shutdown().await;
+}
+
+#[tokio::test]
+async fn zone_errors_editable_false_and_v1_batch_faults() {
+    let emulator = start().await;
+    let control = emulator.control();
+    let other_zone = "11111111111111111111111111111111";
+    control.fail_zone(other_zone, 404, 1001, "Invalid zone identifier").unwrap();
+    for family in [format!("/zones/{other_zone}/cache/origin_cloud_regions"), format!("/zones/{other_zone}/origin/cloud_regions")] {
+        assert_failure(&call(&emulator, Method::GET, &family, None).await, 404, 1001);
+    }
+    assert_eq!(call(&emulator, Method::GET, V2, None).await.status, StatusCode::OK, "other zones unaffected");
+
+    assert!(admin_post(&emulator, &format!("/zones/{ZONE}/editable"), json!({ "editable": false })).await.is_success());
+    let list = call(&emulator, Method::GET, V1, None).await;
+    assert_eq!(list.body["result"]["editable"], json!(false));
+    assert_failure(&call(&emulator, Method::PATCH, &format!("{V1}/batch"), Some(documented_batch())).await, 400, 1155);
+    let v2_item = json!([{ "origin_ip": "192.0.2.1", "vendor": "aws", "region": "us-east-1" }]);
+    assert_failure(&call(&emulator, Method::PUT, &format!("{V2}/batch"), Some(v2_item)).await, 400, 1155);
+    assert!(control.mappings(ZONE).is_empty(), "nothing written");
+    control.set_editable(ZONE, true);
+    assert_eq!(call(&emulator, Method::GET, V1, None).await.body["result"]["editable"], json!(true));
+
+    control.fail_v1_batches(1, V1BatchFault::ServerError { status: 503 });
+    assert_failure(&call(&emulator, Method::PATCH, &format!("{V1}/batch"), Some(documented_batch())).await, 503, 1140);
+    assert!(admin_post(&emulator, "/faults/v1_batch", json!({ "requests": 1, "kind": "region_validation" })).await.is_success());
+    assert_failure(&call(&emulator, Method::PATCH, &format!("{V1}/batch"), Some(documented_batch())).await, 500, 1156);
+    control.fail_v1_batches(1, V1BatchFault::ItemRegionValidation);
+    let items_failed = call(&emulator, Method::PATCH, &format!("{V1}/batch"), Some(documented_batch())).await;
+    assert_eq!(items_failed.status, StatusCode::OK);
+    let failed = items_failed.body["result"]["value"]["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 2);
+    assert!(failed.iter().all(|item| item["error"].as_str().unwrap().contains("validate region")));
+    assert_eq!(items_failed.body["result"]["modified_on"], Value::Null);
+    assert!(control.mappings(ZONE).is_empty(), "nothing applied");
+    let applied = call(&emulator, Method::PATCH, &format!("{V1}/batch"), Some(documented_batch())).await;
+    assert_eq!(applied.body["result"]["value"]["succeeded"].as_array().unwrap().len(), 2, "faults are used up");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn ratelimit_headers_and_quota() {
+    let emulator = start().await;
+    let first = call(&emulator, Method::GET, V2, None).await;
+    assert!(first.headers.get("ratelimit").is_none(), "off by default");
+    assert!(admin_post(&emulator, "/ratelimit", json!({ "quota": 2, "window_secs": 60 })).await.is_success());
+    let answer = call(&emulator, Method::GET, V2, None).await;
+    assert_eq!(answer.headers["ratelimit-policy"], "\"default\";q=2;w=60");
+    assert_eq!(answer.headers["ratelimit"], "\"default\";r=1;t=60");
+    let answer = call(&emulator, Method::GET, V1, None).await;
+    assert!(answer.headers["ratelimit"].to_str().unwrap().starts_with("\"default\";r=0;"));
+    let refused = call(&emulator, Method::GET, V2, None).await;
+    assert_failure(&refused, 429, 971);
+    assert!(refused.headers.contains_key("retry-after") && refused.headers.contains_key("ratelimit"));
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn page_hook_changes_the_store_between_pages() {
+    let emulator = start().await;
+    let control = emulator.control();
+    for n in 1..=5 {
+        control.put_mapping(ZONE, &format!("192.0.2.{n}"), "aws", "us-east-1").unwrap();
+    }
+    assert!(admin_post(&emulator, "/faults/page_hook", json!({ "zone": ZONE, "after_page": 1, "remove_first": 1 })).await.is_success());
+    let page_path = |n: u32| format!("{V2}?page={n}&per_page=2");
+    let first = call(&emulator, Method::GET, &page_path(1), None).await;
+    assert_eq!(first.body["result_info"]["total_count"], 5, "page 1 answered from before the change");
+    assert_eq!(control.mappings(ZONE).len(), 4, "the hook removed one mapping");
+    let second = call(&emulator, Method::GET, &page_path(2), None).await;
+    assert_eq!(second.body["result_info"]["total_count"], 4);
+    assert_eq!(second.body["result"][0]["origin_ip"], "192.0.2.4", "offsets shifted: 192.0.2.3 is skipped");
+    let again = call(&emulator, Method::GET, &page_path(1), None).await;
+    assert_eq!(again.body["result_info"]["total_count"], 4, "the hook fired once");
+    emulator.shutdown().await;
 }

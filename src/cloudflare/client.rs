@@ -51,35 +51,51 @@ impl Client {
         self.family.configured()
     }
 
-    /// Every mapping of the zone (v2: all pages).
+    /// The family known to serve `zone` (pinned, or learnt under `auto`); None until known.
+    pub fn known_family(&self, zone: &str) -> Option<ApiFamily> {
+        self.family.known(zone)
+    }
+
+    /// Tells `auto` which family served `zone` in an earlier run, so it goes there directly.
+    pub fn remember_family(&self, zone: &str, family: ApiFamily) {
+        self.family.remember(zone, family)
+    }
+
+    /// The user-facing warning about the switch to v2, once per process (then None).
+    pub fn take_switch_notice(&self) -> Option<String> {
+        self.family.take_switch_notice()
+    }
+
+    /// Every mapping of the zone (v2: all pages, `batch_parallelism` at a time, taken again when
+    /// concurrent writes shift them). An error is never turned into an empty list.
     pub async fn list(&self, zone: &str) -> Result<MappingList, ApiError> {
         let t = &self.transport;
-        self.family.run(|| v1::list(t, zone), || v2::list(t, zone)).await
+        self.family.run(zone, || v1::list(t, zone), || v2::list(t, zone, self.batch_parallelism)).await
     }
 
     /// The mapping for `ip` (any spelling), or `None` if there is none.
     pub async fn get(&self, zone: &str, ip: &str) -> Result<Option<MappingRecord>, ApiError> {
         let t = &self.transport;
-        self.family.run(|| v1::get(t, zone, ip), || v2::get(t, zone, ip)).await
+        self.family.run(zone, || v1::get(t, zone, ip), || v2::get(t, zone, ip)).await
     }
 
     /// Creates a mapping that must not exist yet ([`ApiError::AlreadyExists`] otherwise).
     /// v1 uses its create-only POST; v2 has none, so it checks with GET, then PUTs.
     pub async fn create(&self, zone: &str, mapping: &Mapping) -> Result<MappingRecord, ApiError> {
         let t = &self.transport;
-        self.family.run(|| v1::create(t, zone, mapping), || v2::create(t, zone, mapping)).await
+        self.family.run(zone, || v1::create(t, zone, mapping), || v2::create(t, zone, mapping)).await
     }
 
     /// Creates or replaces one mapping (v1 PATCH, v2 PUT); returns it as stored.
     pub async fn upsert(&self, zone: &str, mapping: &Mapping) -> Result<MappingRecord, ApiError> {
         let t = &self.transport;
-        self.family.run(|| v1::upsert(t, zone, mapping), || v2::put(t, zone, mapping)).await
+        self.family.run(zone, || v1::upsert(t, zone, mapping), || v2::put(t, zone, mapping)).await
     }
 
     /// Deletes one mapping; `Ok(false)` when there was none.
     pub async fn delete(&self, zone: &str, ip: &str) -> Result<bool, ApiError> {
         let t = &self.transport;
-        self.family.run(|| v1::delete(t, zone, ip), || v2::delete(t, zone, ip)).await
+        self.family.run(zone, || v1::delete(t, zone, ip), || v2::delete(t, zone, ip)).await
     }
 
     /// Creates or replaces many mappings, 100 per request, `batch_parallelism` requests in
@@ -87,7 +103,7 @@ impl Client {
     pub async fn batch_upsert(&self, zone: &str, mappings: &[Mapping]) -> UpsertOutcome {
         let t = &self.transport;
         batch::run(mappings, self.batch_parallelism, t.cancel_token(), |chunk| async move {
-            self.family.run(|| v1::batch_upsert(t, zone, &chunk), || v2::batch_put(t, zone, &chunk)).await
+            self.family.run(zone, || v1::batch_upsert(t, zone, &chunk), || v2::batch_put(t, zone, &chunk)).await
         })
         .await
     }
@@ -98,7 +114,7 @@ impl Client {
     pub async fn batch_delete(&self, zone: &str, ips: &[String]) -> DeleteOutcome {
         let t = &self.transport;
         let mut outcome = batch::run(ips, self.batch_parallelism, t.cancel_token(), |chunk| async move {
-            self.family.run(|| v1::batch_delete(t, zone, &chunk), || v2::batch_delete(t, zone, &chunk)).await
+            self.family.run(zone, || v1::batch_delete(t, zone, &chunk), || v2::batch_delete(t, zone, &chunk)).await
         })
         .await;
         if !outcome.failed.is_empty() && !t.cancel_token().is_cancelled() {
@@ -113,6 +129,6 @@ impl Client {
     /// The vendors and regions Cloudflare accepts for this zone.
     pub async fn supported_regions(&self, zone: &str) -> Result<SupportedRegions, ApiError> {
         let t = &self.transport;
-        self.family.run(|| v1::supported_regions(t, zone), || v2::supported_regions(t, zone)).await
+        self.family.run(zone, || v1::supported_regions(t, zone), || v2::supported_regions(t, zone)).await
     }
 }

@@ -7,8 +7,10 @@ use serde::Deserialize;
 
 use super::secret::AuthKind;
 
-/// Cloudflare's "no route for the URI" code: the path (or the whole family) is not served.
-const NO_ROUTE_CODE: i64 = 7003;
+/// "Could not route to …" / "No route for that URI": the codes of a route-level failure.
+const ROUTE_CODES: [i64; 2] = [7003, 7000];
+/// The documented "mapping does not exist" codes (1142; v1 DELETE's text names 1163).
+const NOT_FOUND_CODES: [i64; 2] = [1142, 1163];
 /// "Maximum number of IP mappings configured for zone" — a 403 that is not about credentials.
 const ZONE_FULL_CODE: i64 = 1164;
 /// v1 POST: a mapping for that IP already exists.
@@ -53,6 +55,18 @@ pub enum ApiError {
     /// than once, so an earlier attempt whose answer was lost may have written it.
     #[error("a mapping for {ip} already exists")]
     AlreadyExists { ip: String, after_retry: bool },
+    /// Neither family routes the zone: v1 failed at route level and so did the v2 probe.
+    #[error(
+        "Cloudflare has no route for zone {zone} on either endpoint family, so the zone ID is most likely wrong \
+         (it must be the zone's 32-character identifier from the dashboard's Overview page). v1 answered: {v1}. v2 answered: {v2}"
+    )]
+    Unrouted { zone: String, v1: Box<ApiError>, v2: Box<ApiError> },
+    /// A paged v2 list kept changing under concurrent writes, on every attempt.
+    #[error(
+        "the mappings of zone {zone} kept changing while they were listed page by page ({attempts} attempts; last: {reason}). \
+         Another writer is busy in this zone; run Terraform again once it is done"
+    )]
+    ListingUnstable { zone: String, attempts: u32, reason: String },
     /// The provider was asked to stop.
     #[error("cancelled: Terraform asked the provider to stop before the request finished")]
     Cancelled,
@@ -88,20 +102,37 @@ impl ApiError {
         codes
     }
 
-    /// The route itself is missing (404 "no route", 405 or 410): the family is not served.
-    pub fn is_no_route(&self) -> bool {
+    /// A route-level failure: the path is not served (or the identifier in it cannot be routed).
+    /// 400/404/405/410 carrying 7000 or 7003 in any order, 410 alone, or a 404 without a
+    /// Cloudflare envelope. Status and code alone cannot tell a retired family from a malformed
+    /// zone ID, so the family selector confirms with a v2 probe before switching.
+    pub fn is_route_failure(&self) -> bool {
         match self {
-            ApiError::Api { status: 405 | 410, .. } => true,
-            ApiError::Api { status: 404, errors, .. } => {
-                errors.is_empty() || errors.iter().any(|error| error.code == NO_ROUTE_CODE)
-            }
+            ApiError::Api { status: 410, .. } => true,
+            ApiError::Api { status: 404, errors, .. } if errors.is_empty() => true,
+            ApiError::Api { status: 400 | 404 | 405, .. } => self.codes().iter().any(|code| ROUTE_CODES.contains(code)),
+            ApiError::Unrouted { .. } => true,
             _ => false,
         }
     }
 
-    /// The mapping (or zone's mapping set) does not exist.
+    /// The mapping (or the zone's mapping set) does not exist: 404 with Cloudflare's documented
+    /// not-found code. Any other 404 (an invalid zone, a missing route) is an error, never "none".
     pub fn is_not_found(&self) -> bool {
-        matches!(self, ApiError::Api { status: 404, .. }) && !self.is_no_route()
+        matches!(self, ApiError::Api { status: 404, .. })
+            && !self.is_route_failure()
+            && self.codes().iter().any(|code| NOT_FOUND_CODES.contains(code))
+    }
+
+    /// Whether this answer shows that the endpoint exists (so a family probe may switch to it):
+    /// a success, or an error Cloudflare sent from behind the route. Route failures, 5xx,
+    /// timeouts and connection failures prove nothing.
+    pub fn shows_route_exists(&self) -> bool {
+        match self {
+            ApiError::Auth { .. } | ApiError::RateLimited { .. } | ApiError::AlreadyExists { .. } => true,
+            ApiError::Api { status, .. } => *status < 500 && !self.is_route_failure(),
+            _ => false,
+        }
     }
 
     pub fn is_auth(&self) -> bool {
@@ -143,7 +174,7 @@ impl ApiError {
 
     /// Failures after which further requests of the same operation are pointless.
     pub fn aborts_batch(&self) -> bool {
-        matches!(self, ApiError::Cancelled | ApiError::Auth { .. } | ApiError::Config(_))
+        matches!(self, ApiError::Cancelled | ApiError::Auth { .. } | ApiError::Config(_) | ApiError::Unrouted { .. })
     }
 
     /// Builds the error for a non-success HTTP answer (`attempts` so far).
@@ -222,15 +253,44 @@ mod tests {
         assert_eq!(error.status(), Some(403));
     }
 
+    fn api(status: u16, codes: &[i64]) -> ApiError {
+        ApiError::from_status(status, codes.iter().map(|code| detail(*code, "x")).collect(), AuthKind::Token, 1)
+    }
+
     #[test]
-    fn no_route_versus_not_found() {
-        let no_route = ApiError::from_status(404, vec![detail(7003, "No route")], AuthKind::Token, 1);
-        let not_found = ApiError::from_status(404, vec![detail(1142, "does not exist")], AuthKind::Token, 1);
-        let bad_zone = ApiError::from_status(400, vec![detail(7003, "Could not route")], AuthKind::Token, 1);
-        assert!(no_route.is_no_route() && !no_route.is_not_found());
-        assert!(not_found.is_not_found() && !not_found.is_no_route());
-        assert!(!bad_zone.is_no_route());
-        assert!(ApiError::from_status(410, vec![], AuthKind::Token, 1).is_no_route());
+    fn route_failures_follow_the_documented_rules() {
+        for route_failure in [
+            api(404, &[7003]),
+            api(400, &[7003, 7000]),
+            api(400, &[7000, 7003]),
+            api(405, &[7000]),
+            api(410, &[7003]),
+            api(410, &[]),
+            api(404, &[]),
+        ] {
+            assert!(route_failure.is_route_failure(), "{route_failure:?}");
+            assert!(!route_failure.is_not_found() && !route_failure.shows_route_exists(), "{route_failure:?}");
+        }
+        for other in [api(404, &[1001]), api(404, &[1142]), api(400, &[1146]), api(405, &[]), api(401, &[7003]), api(503, &[7003]), api(403, &[9109])] {
+            assert!(!other.is_route_failure(), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn only_documented_codes_mean_not_found() {
+        assert!(api(404, &[1142]).is_not_found());
+        assert!(api(404, &[1163]).is_not_found());
+        assert!(!api(404, &[1001]).is_not_found(), "an invalid zone is an error, not an empty answer");
+        assert!(!api(404, &[7003]).is_not_found());
+        assert!(!api(400, &[1142]).is_not_found());
+    }
+
+    #[test]
+    fn what_proves_a_route_exists() {
+        assert!(api(404, &[1142]).shows_route_exists());
+        assert!(api(403, &[10000]).shows_route_exists());
+        assert!(!api(502, &[]).shows_route_exists());
+        assert!(!ApiError::Timeout { attempts: 1, timeout: Duration::from_secs(1) }.shows_route_exists());
     }
 
     #[test]

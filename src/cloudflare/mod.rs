@@ -1,15 +1,15 @@
 //! Cloudflare API client for origin cloud-region mappings.
 //!
 //! One [`Client`] per provider process (reqwest + rustls). It speaks both endpoint families
-//! behind one interface ([`ApiFamily`]: `auto` starts on v1 and moves to v2 for good when the
-//! v1 routes are gone), splits batches into chunks of 100 keyed by canonical IP, retries 429
+//! behind one interface ([`ApiFamily`]: `auto` starts on v1 and moves to v2 for good when v1
+//! fails at route level and a v2 probe answers; the family is remembered per zone), splits batches into chunks of 100 keyed by canonical IP, retries 429
 //! (honouring `Retry-After`), 408, 409, 5xx, timeouts and connection failures with jittered
 //! exponential backoff, shares one request-rate limit across all concurrent operations, and
 //! stops every wait when the cancellation token fires. Requests and responses are logged at
 //! DEBUG with credentials redacted.
 //!
 //! Files: `config` (settings), `secret` (credentials), `error`, `model` (public data types),
-//! `wire` (JSON shapes), `transport` (HTTP + retries), `backoff`, `rate_limit`, `family`,
+//! `wire` (JSON shapes), `transport` (HTTP + retries), `backoff`, `rate_limit`, `server_budget` (pacing by Cloudflare's `Ratelimit` header), `family`,
 //! `batch`, `v1`, `v2`, `client`.
 
 mod backoff;
@@ -21,6 +21,7 @@ mod family;
 mod model;
 mod rate_limit;
 mod secret;
+mod server_budget;
 mod transport;
 mod v1;
 mod v2;

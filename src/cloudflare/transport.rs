@@ -17,6 +17,7 @@ use super::config::ClientConfig;
 use super::error::{ApiError, ErrorDetail};
 use super::rate_limit::RateLimiter;
 use super::secret::AuthKind;
+use super::server_budget::{parse_ratelimit, ServerBudget};
 use super::wire::{Envelope, FailureBody, ResultInfo};
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -105,6 +106,8 @@ pub(crate) struct Transport {
     auth_headers: HeaderMap,
     auth: AuthKind,
     limiter: RateLimiter,
+    /// What Cloudflare's `Ratelimit` header last said is left.
+    server_budget: ServerBudget,
     backoff: Backoff,
     max_retries: u32,
     max_retry_after: Duration,
@@ -126,6 +129,7 @@ impl Transport {
             auth_headers: config.credentials.headers()?,
             auth: config.credentials.kind(),
             limiter: RateLimiter::new(config.requests_per_second, config.burst),
+            server_budget: ServerBudget::default(),
             backoff: Backoff { initial: config.initial_backoff, max: config.max_backoff },
             max_retries: config.max_retries,
             max_retry_after: config.max_retry_after,
@@ -145,6 +149,7 @@ impl Transport {
         loop {
             attempt += 1;
             self.limiter.acquire(&self.cancel).await?;
+            self.server_budget.acquire(&self.cancel).await?;
             let failure = match self.attempt(request, &url, attempt).await {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => failure,
@@ -216,6 +221,9 @@ impl Transport {
         let response = builder.send().await.map_err(|error| connection_failure(&error))?;
         let status = response.status().as_u16();
         let retry_after_header = response.headers().get(RETRY_AFTER).and_then(|value| value.to_str().ok()).map(str::to_owned);
+        if let Some(reported) = response.headers().get("ratelimit").and_then(|value| value.to_str().ok()).and_then(parse_ratelimit) {
+            self.server_budget.observe(reported);
+        }
         let body = response.bytes().await.map_err(|error| connection_failure(&error))?;
         debug!(
             method = %request.method, url = %url, attempt, status,

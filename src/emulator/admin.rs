@@ -18,7 +18,12 @@
 //! | `POST /__emulator/faults/fail_ip` | `{ip, message}` | writes touching ip fail |
 //! | `POST /__emulator/faults/fail_region` | `{region, message}` | upserts naming region fail |
 //! | `DELETE /__emulator/faults` | | clear all faults and latency |
-//! | `POST /__emulator/families` | `{v1?: bool, v2?: bool}` | enable/disable a family |
+//! | `POST /__emulator/families` | `{v1?: bool, v2?: bool, v1_retired?: "404"\|"400"\|"405"\|"410"}` | enable/disable a family; retire v1 in a style |
+//! | `POST /__emulator/faults/zone_error` | `{zone, status, code, message}` | every request for the zone answers this |
+//! | `POST /__emulator/faults/v1_batch` | `{requests, kind: "5xx"\|"region_validation"\|"item_region_validation", status?}` | next N v1 batch PATCHes fail |
+//! | `POST /__emulator/zones/{zone}/editable` | `{editable}` | `editable` in v1 answers; writes refused when false |
+//! | `POST /__emulator/ratelimit` | `{quota?, window_secs?}` | `Ratelimit` headers and quota (no quota: off) |
+//! | `POST /__emulator/faults/page_hook` | `{zone, after_page, remove_first, delay_millis?}` | one-shot store change between v2 pages |
 //!
 //! Control errors answer 400 `{"ok":false,"error":"…"}`; successes `{"ok":true}` unless noted.
 
@@ -35,6 +40,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::control::{ControlError, EmulatorControl};
+use super::faults::V1BatchFault;
+use super::ratelimit::RatelimitPolicy;
+use super::retirement::V1Retirement;
 use super::state::Shared;
 
 pub fn routes(shared: Arc<Shared>) -> Router {
@@ -66,6 +74,11 @@ pub fn routes(shared: Arc<Shared>) -> Router {
         .route("/__emulator/faults/fail_region", post(fail_region))
         .route("/__emulator/faults", axum::routing::delete(clear_faults))
         .route("/__emulator/families", post(families))
+        .route("/__emulator/faults/zone_error", post(zone_error))
+        .route("/__emulator/faults/v1_batch", post(v1_batch))
+        .route("/__emulator/zones/{zone}/editable", post(editable))
+        .route("/__emulator/ratelimit", post(ratelimit))
+        .route("/__emulator/faults/page_hook", post(page_hook))
         .with_state(control)
 }
 
@@ -217,14 +230,99 @@ async fn clear_faults(State(control): Ctl) -> Response {
 struct FamiliesBody {
     v1: Option<bool>,
     v2: Option<bool>,
+    v1_retired: Option<String>,
 }
 
 async fn families(State(control): Ctl, Json(body): Json<FamiliesBody>) -> Response {
     if let Some(enabled) = body.v1 {
         control.set_v1_enabled(enabled);
     }
+    if let Some(style) = body.v1_retired {
+        match style.parse::<V1Retirement>() {
+            Ok(style) => control.set_v1_retired(Some(style)),
+            Err(message) => return bad_request(message),
+        }
+    }
     if let Some(enabled) = body.v2 {
         control.set_v2_enabled(enabled);
     }
+    done()
+}
+
+fn bad_request(message: String) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "ok": false, "error": message }))).into_response()
+}
+
+#[derive(Deserialize)]
+struct ZoneErrorBody {
+    zone: String,
+    status: u16,
+    code: u32,
+    message: String,
+}
+
+async fn zone_error(State(control): Ctl, Json(body): Json<ZoneErrorBody>) -> Response {
+    outcome(control.fail_zone(&body.zone, body.status, body.code, &body.message))
+}
+
+#[derive(Deserialize)]
+struct V1BatchBody {
+    requests: u64,
+    kind: String,
+    status: Option<u16>,
+}
+
+async fn v1_batch(State(control): Ctl, Json(body): Json<V1BatchBody>) -> Response {
+    let fault = match body.kind.as_str() {
+        "5xx" => V1BatchFault::ServerError { status: body.status.unwrap_or(500) },
+        "region_validation" => V1BatchFault::RegionValidation,
+        "item_region_validation" => V1BatchFault::ItemRegionValidation,
+        other => return bad_request(format!("unknown kind {other:?}: use 5xx, region_validation or item_region_validation")),
+    };
+    control.fail_v1_batches(body.requests, fault);
+    done()
+}
+
+#[derive(Deserialize)]
+struct EditableBody {
+    editable: bool,
+}
+
+async fn editable(State(control): Ctl, Path(zone): Path<String>, Json(body): Json<EditableBody>) -> Response {
+    control.set_editable(&zone, body.editable);
+    done()
+}
+
+#[derive(Deserialize)]
+struct RatelimitBody {
+    quota: Option<u64>,
+    window_secs: Option<u64>,
+}
+
+async fn ratelimit(State(control): Ctl, Json(body): Json<RatelimitBody>) -> Response {
+    let Some(quota) = body.quota else {
+        control.set_ratelimit(None);
+        return done();
+    };
+    match RatelimitPolicy::parse(&format!("{quota}/{}", body.window_secs.unwrap_or(300))) {
+        Ok(policy) => {
+            control.set_ratelimit(Some(policy));
+            done()
+        }
+        Err(message) => bad_request(message),
+    }
+}
+
+#[derive(Deserialize)]
+struct PageHookBody {
+    zone: String,
+    after_page: usize,
+    remove_first: usize,
+    delay_millis: Option<u64>,
+}
+
+async fn page_hook(State(control): Ctl, Json(body): Json<PageHookBody>) -> Response {
+    let delay = Duration::from_millis(body.delay_millis.unwrap_or(0));
+    control.remove_between_pages(&body.zone, body.after_page, body.remove_first, delay);
     done()
 }

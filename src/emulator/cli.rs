@@ -6,11 +6,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Emulator, EmulatorConfig};
+use super::{Emulator, EmulatorConfig, RatelimitPolicy};
 
 pub const USAGE: &str = "\
 usage: cloudflare-emulator [--listen 127.0.0.1:0] [--token TOKEN] [--api-key KEY --email EMAIL]
                            [--no-auth] [--state-file PATH] [--no-v1] [--no-v2]
+                           [--v1-retired 404|400|405|410] [--ratelimit QUOTA/WINDOW_SECS]
        cloudflare-emulator --help | --version
 
 Serves a local Cloudflare API for origin cloud-region mappings on a loopback address and prints
@@ -23,6 +24,9 @@ its base URL (http://127.0.0.1:PORT/client/v4) as the first line of stdout; stop
   --no-auth            accept every request without credentials
   --state-file PATH    load mappings from PATH (JSON) if it exists, rewrite it after every change
   --no-v1, --no-v2     answer 404 on the deprecated v1 or the current v2 endpoint family
+  --v1-retired STYLE   answer every v1 request as a retired route: 404 (7003), 400 (7003+7000),
+                       405 (7000) or 410
+  --ratelimit Q/W      send Ratelimit headers and enforce a quota of Q requests per W seconds
 
 Point a client at it with CLOUDFLARE_BASE_URL=<the printed URL> and CLOUDFLARE_API_TOKEN=<token>.
 Controls for seeding and inspecting (same host): GET /__emulator/zones/ZONE/mappings,
@@ -79,6 +83,8 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             "--state-file" => config.persist_path = Some(PathBuf::from(value()?)),
             "--no-v1" => config.v1_enabled = false,
             "--no-v2" => config.v2_enabled = false,
+            "--v1-retired" => config.v1_retired = Some(value()?.parse().map_err(|e| format!("--v1-retired: {e}"))?),
+            "--ratelimit" => config.ratelimit = Some(RatelimitPolicy::parse(&value()?).map_err(|e| format!("--ratelimit: {e}"))?),
             "--help" | "-h" => return Ok(Invocation::Help),
             "--version" | "-V" => return Ok(Invocation::Version),
             other => return Err(format!("unknown flag {other:?}")),
@@ -178,6 +184,11 @@ mod tests {
         assert!(parse(&args(&["--api-key", "k"])).is_err());
         assert!(parse(&args(&["--bogus"])).is_err());
         assert_eq!(serve(&[]).config.api_token.as_deref(), Some("test-token"));
+        let retired = serve(&["--v1-retired", "400", "--ratelimit", "1200/300"]);
+        assert_eq!(retired.config.v1_retired.map(|style| style.as_str()), Some("400"));
+        assert_eq!(retired.config.ratelimit.map(|policy| policy.quota), Some(1200));
+        assert!(parse(&args(&["--v1-retired", "500"])).is_err());
+        assert!(parse(&args(&["--ratelimit", "0/1"])).is_err());
     }
 
     #[test]

@@ -3,6 +3,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::ratelimit::RatelimitPolicy;
+use super::retirement::V1Retirement;
+
 /// The token [`EmulatorConfig::default`] accepts: `Authorization: Bearer test-token`.
 pub const DEFAULT_TEST_TOKEN: &str = "test-token";
 
@@ -23,6 +26,10 @@ pub struct EmulatorConfig {
     pub v1_enabled: bool,
     /// Serve `/zones/{zone}/origin/cloud_regions…` (the current family).
     pub v2_enabled: bool,
+    /// How v1 answers when it is not served (`v1_enabled: false`); `Some` also turns v1 off.
+    pub v1_retired: Option<V1Retirement>,
+    /// Send `Ratelimit`/`Ratelimit-Policy` headers and enforce this quota (None = neither).
+    pub ratelimit: Option<RatelimitPolicy>,
 }
 
 impl Default for EmulatorConfig {
@@ -34,6 +41,8 @@ impl Default for EmulatorConfig {
             persist_path: None,
             v1_enabled: true,
             v2_enabled: true,
+            v1_retired: None,
+            ratelimit: None,
         }
     }
 }
@@ -49,6 +58,8 @@ impl fmt::Debug for EmulatorConfig {
             .field("persist_path", &self.persist_path)
             .field("v1_enabled", &self.v1_enabled)
             .field("v2_enabled", &self.v2_enabled)
+            .field("v1_retired", &self.v1_retired)
+            .field("ratelimit", &self.ratelimit)
             .finish()
     }
 }

@@ -7,7 +7,14 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use axum::http::StatusCode;
+
+use super::envelope::ApiFailure;
+use super::faults::V1BatchFault;
+use super::page_hook::{PageHook, StoreChange};
+use super::ratelimit::{RatelimitPolicy, RatelimitWindow};
 use super::request::is_zone_id;
+use super::retirement::V1Retirement;
 use super::request_log::RecordedRequest;
 use super::state::{lock, Shared};
 use super::store::StoredMapping;
@@ -21,6 +28,8 @@ pub enum ControlError {
     InvalidZoneId(String),
     #[error("the emulator could not persist its state")]
     Persist,
+    #[error("{0} is not an HTTP status code")]
+    InvalidStatus(u16),
 }
 
 /// A cheap, cloneable handle on a running emulator's state.
@@ -97,6 +106,12 @@ impl EmulatorControl {
 
     pub fn reset_counters(&self) {
         lock(&self.shared.log).clear();
+        self.shared.max_in_flight.store(0, Ordering::SeqCst);
+    }
+
+    /// The most API requests the emulator was answering at the same time (since the last reset).
+    pub fn max_concurrent_requests(&self) -> u64 {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
     }
 
     /// Delay before every API request is answered (zero = none).
@@ -158,9 +173,64 @@ impl EmulatorControl {
         *lock(&self.shared.faults) = Default::default();
     }
 
-    /// A disabled family answers like a removed route: 404, code 7003 "No route for that URI".
+    /// A disabled family answers like a removed route (v1: in the style last set with
+    /// [`Self::set_v1_retired`], 404/7003 by default).
     pub fn set_v1_enabled(&self, enabled: bool) {
         self.shared.v1_enabled.store(enabled, Ordering::SeqCst);
+    }
+
+    /// Retires v1 (`Some(style)`: every v1 request gets that answer) or serves it again (`None`).
+    pub fn set_v1_retired(&self, style: Option<V1Retirement>) {
+        if let Some(style) = style {
+            *lock(&self.shared.v1_retirement) = style;
+        }
+        self.set_v1_enabled(style.is_none());
+    }
+
+    /// Every API request for `zone_id` (after routing and authentication) answers `status`
+    /// with one error `code`/`message` — e.g. 404/1001 for a zone that does not exist.
+    pub fn fail_zone(&self, zone_id: &str, status: u16, code: u32, message: &str) -> Result<(), ControlError> {
+        let status = StatusCode::from_u16(status).map_err(|_| ControlError::InvalidStatus(status))?;
+        lock(&self.shared.faults).zone_errors.insert(zone_id.to_string(), ApiFailure::new(status, code, message));
+        Ok(())
+    }
+
+    /// `editable: false` in v1 answers, and every write to the zone refused (400/1155).
+    pub fn set_editable(&self, zone_id: &str, editable: bool) {
+        let mut faults = lock(&self.shared.faults);
+        if editable {
+            faults.non_editable_zones.remove(zone_id);
+        } else {
+            faults.non_editable_zones.insert(zone_id.to_string());
+        }
+    }
+
+    /// The next `requests` v1 batch PATCH requests meet `fault`.
+    pub fn fail_v1_batches(&self, requests: u64, fault: V1BatchFault) {
+        lock(&self.shared.faults).fail_v1_batches(requests, fault);
+    }
+
+    /// Sends `Ratelimit`/`Ratelimit-Policy` headers and enforces `policy` from now on (None: off).
+    pub fn set_ratelimit(&self, policy: Option<RatelimitPolicy>) {
+        *lock(&self.shared.ratelimit) =
+            policy.map(|policy| RatelimitWindow::new(policy, tokio::time::Instant::now()));
+    }
+
+    /// Arms a one-shot hook on the zone's v2 list (see [`PageHook`]).
+    pub fn set_page_hook(&self, hook: PageHook) {
+        lock(&self.shared.page_hooks).push(hook);
+    }
+
+    /// A hook that, after page `after_page` of the zone's v2 list, removes the zone's first
+    /// `remove` mappings in address order (shifting every later page) and holds the answer `delay`.
+    pub fn remove_between_pages(&self, zone_id: &str, after_page: usize, remove: usize, delay: Duration) {
+        let zone = zone_id.to_string();
+        let change: StoreChange = Arc::new(move |control: &EmulatorControl| {
+            for ip in control.mappings(&zone).into_keys().take(remove) {
+                let _ = control.remove_mapping(&zone, &ip);
+            }
+        });
+        self.set_page_hook(PageHook { zone_id: zone_id.to_string(), after_page, delay, change });
     }
 
     pub fn set_v2_enabled(&self, enabled: bool) {

@@ -43,6 +43,8 @@ pub struct ApiFailure {
     pub retry_after_secs: Option<u64>,
     /// Nested causes, as Cloudflare sends for header problems.
     pub chain: Vec<(u32, String)>,
+    /// Further entries of `errors` after the first (e.g. 7003 then 7000 for an unroutable path).
+    pub more: Vec<(u32, String)>,
 }
 
 impl ApiFailure {
@@ -53,7 +55,14 @@ impl ApiFailure {
             message: message.into(),
             retry_after_secs: None,
             chain: Vec::new(),
+            more: Vec::new(),
         }
+    }
+
+    /// Adds another entry to `errors`.
+    pub fn and_error(mut self, code: u32, message: impl Into<String>) -> Self {
+        self.more.push((code, message.into()));
+        self
     }
 
     pub fn with_chain(mut self, code: u32, message: impl Into<String>) -> Self {
@@ -71,7 +80,9 @@ impl ApiFailure {
                 .collect();
             error["error_chain"] = Value::Array(chain);
         }
-        json!({ "success": false, "errors": [error], "messages": [], "result": null })
+        let mut errors = vec![error];
+        errors.extend(self.more.iter().map(|(code, message)| json!({ "code": code, "message": message })));
+        json!({ "success": false, "errors": errors, "messages": [], "result": null })
     }
 }
 
@@ -159,6 +170,35 @@ pub mod codes {
             format!("Could not route to {path}, perhaps your object identifier is invalid?"),
         )
     }
+
+    pub const NO_ROUTE_TEXT: &str = "No route for that URI";
+
+    /// 400/7003 + 7000: how Cloudflare answers a path it cannot route (a malformed identifier,
+    /// or a route that is gone).
+    pub fn unroutable(path: &str) -> ApiFailure {
+        bad_object_identifier(path).and_error(7000, NO_ROUTE_TEXT)
+    }
+
+    /// Writes to a zone whose setting reports `editable: false`. Cloudflare does not document
+    /// this answer; the emulator's choice is 400 with code 1155 and a plain message (a 403
+    /// would read as a credentials problem to clients).
+    pub fn not_editable() -> ApiFailure {
+        ApiFailure::new(
+            StatusCode::BAD_REQUEST,
+            NOT_EDITABLE_CODE,
+            "origin_public_cloud_region setting is not editable for this zone",
+        )
+    }
+
+    /// See [`not_editable`].
+    pub const NOT_EDITABLE_CODE: u32 = 1155;
+
+    /// 500/1156: v1 batch PATCH could not validate regions against the cloud vendor (documented).
+    pub fn region_validation_failed() -> ApiFailure {
+        ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, 1156, REGION_VALIDATION_TEXT)
+    }
+
+    pub const REGION_VALIDATION_TEXT: &str = "Failed to validate region against cloud vendor";
 
     /// 400/6007: the body is not JSON of the expected shape.
     pub fn malformed_json(detail: impl std::fmt::Display) -> ApiFailure {

@@ -1,10 +1,23 @@
 //! Injected failures and delays, consumed request by request.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+use super::envelope::ApiFailure;
+
+/// What the next v1 batch PATCH requests get (Cloudflare documents 5XX 1140 and 1156 for it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum V1BatchFault {
+    /// `status` (5xx) with code 1140 "Internal error".
+    ServerError { status: u16 },
+    /// 500 with code 1156 "Failed to validate region against cloud vendor".
+    RegionValidation,
+    /// 200, every item in `failed` with the 1156 text; nothing applied.
+    ItemRegionValidation,
+}
 
 /// What the next request gets instead of normal handling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +48,12 @@ pub struct Faults {
     pub failing_ips: BTreeMap<IpAddr, String>,
     /// Region name (any vendor) -> error text for every upsert naming it.
     pub failing_regions: BTreeMap<String, String>,
+    /// Zone -> the answer every API request for it gets (after routing and authentication).
+    pub zone_errors: BTreeMap<String, ApiFailure>,
+    /// Zones whose setting reports `editable: false`; writes to them are refused.
+    pub non_editable_zones: BTreeSet<String>,
+    v1_batch_faults_remaining: u64,
+    v1_batch_fault: Option<V1BatchFault>,
 }
 
 impl Faults {
@@ -77,6 +96,20 @@ impl Faults {
         } else {
             self.latency
         }
+    }
+
+    pub fn fail_v1_batches(&mut self, requests: u64, fault: V1BatchFault) {
+        self.v1_batch_faults_remaining = requests;
+        self.v1_batch_fault = Some(fault);
+    }
+
+    /// Consumes the fault for one v1 batch PATCH, if one is armed.
+    pub fn next_v1_batch_fault(&mut self) -> Option<V1BatchFault> {
+        if self.v1_batch_faults_remaining == 0 {
+            return None;
+        }
+        self.v1_batch_faults_remaining -= 1;
+        self.v1_batch_fault
     }
 
     /// Decides (and consumes) the fault for one incoming API request.
@@ -151,6 +184,15 @@ mod tests {
         };
         assert_eq!(faults.latency_for("DELETE"), Duration::from_millis(210));
         assert_eq!(faults.latency_for("PATCH"), Duration::from_millis(10));
+    }
+
+    #[test]
+    fn v1_batch_faults_are_counted() {
+        let mut faults = Faults::default();
+        assert_eq!(faults.next_v1_batch_fault(), None);
+        faults.fail_v1_batches(1, V1BatchFault::RegionValidation);
+        assert_eq!(faults.next_v1_batch_fault(), Some(V1BatchFault::RegionValidation));
+        assert_eq!(faults.next_v1_batch_fault(), None);
     }
 
     #[test]

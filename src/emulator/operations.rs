@@ -240,6 +240,16 @@ impl Shared {
         Ok(result)
     }
 
+    /// A batch whose every item failed with `error` (nothing applied), e.g. when the regions
+    /// could not be validated.
+    pub fn batch_all_failed(&self, body: &Value, ip_key: &str, error: &str) -> Result<BatchResult, ApiFailure> {
+        let failed = batch_items(body)?
+            .iter()
+            .map(|item| ItemResult::failed(item_ip_text(item, ip_key), error))
+            .collect();
+        Ok(BatchResult { succeeded: Vec::new(), failed, modified_on: None })
+    }
+
     pub fn batch_delete(&self, zone_id: &str, body: &Value) -> Result<BatchResult, ApiFailure> {
         let items = batch_items(body)?;
         // Per item, in request order: the address to delete, or why it already failed.

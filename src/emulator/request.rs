@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, OriginalUri, Path};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 use serde_json::Value;
 
 use super::envelope::{codes, ApiFailure};
-use super::state::Shared;
+use super::state::{lock, Shared};
 
 /// An admitted call to family v1 (`V1 = true`) or v2, for one zone.
 pub struct ZoneCall<const V1: bool> {
@@ -27,22 +27,32 @@ impl<const V1: bool> FromRequestParts<Arc<Shared>> for ZoneCall<V1> {
         parts: &mut Parts,
         shared: &Arc<Shared>,
     ) -> Result<Self, ApiFailure> {
+        // Inside the nested API router `parts.uri` lacks the `/client/v4` prefix.
+        let path = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or(parts.uri.path(), |uri| uri.0.path())
+            .to_string();
         if !shared.family_enabled(V1) {
-            return Err(codes::no_route());
+            return Err(if V1 { lock(&shared.v1_retirement).failure(&path) } else { codes::no_route() });
         }
         let Path(mut params) = Path::<HashMap<String, String>>::from_request_parts(parts, shared)
             .await
             .map_err(|_| codes::no_route())?;
         let zone_id = params.remove("zone_id").unwrap_or_default();
         if !is_zone_id(&zone_id) {
-            // Inside the nested API router `parts.uri` lacks the `/client/v4` prefix.
-            let path = parts
-                .extensions
-                .get::<OriginalUri>()
-                .map_or(parts.uri.path(), |uri| uri.0.path());
-            return Err(codes::bad_object_identifier(path));
+            return Err(codes::unroutable(&path));
         }
         authenticate(shared, &parts.headers)?;
+        {
+            let faults = lock(&shared.faults);
+            if let Some(failure) = faults.zone_errors.get(&zone_id) {
+                return Err(failure.clone());
+            }
+            if parts.method != Method::GET && faults.non_editable_zones.contains(&zone_id) {
+                return Err(codes::not_editable());
+            }
+        }
         Ok(ZoneCall {
             shared: shared.clone(),
             zone_id,

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -207,6 +208,7 @@ impl Front {
             query: request.uri().query().map(str::to_string),
             status: 0,
         };
+        let _in_flight = InFlight::enter(&self.shared);
         let (latency, injected) = {
             let mut faults = lock(&self.shared.faults);
             (
@@ -217,7 +219,10 @@ impl Front {
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
-        let response = match injected {
+        let admission = lock(&self.shared.ratelimit)
+            .as_mut()
+            .map(|window| window.admit(tokio::time::Instant::now()));
+        let mut response = match injected {
             Some(Injected::Drop) => {
                 lock(&self.shared.log).record(record);
                 return Err(DroppedConnection);
@@ -226,22 +231,45 @@ impl Front {
                 rate_limited(retry_after_secs).into_response()
             }
             Some(Injected::ServerError { status }) => server_error(status).into_response(),
-            None => {
-                let writes = request.method() != axum::http::Method::GET;
-                let response = call(&self.api, request).await;
-                if writes && lock(&self.shared.faults).take_lost_write_answer() {
-                    record.status = response.status().as_u16();
-                    lock(&self.shared.log).record(record);
-                    return Err(DroppedConnection);
+            None => match admission {
+                Some(over) if !over.allowed => rate_limited(over.reset_secs).into_response(),
+                _ => {
+                    let writes = request.method() != axum::http::Method::GET;
+                    let response = call(&self.api, request).await;
+                    if writes && lock(&self.shared.faults).take_lost_write_answer() {
+                        record.status = response.status().as_u16();
+                        lock(&self.shared.log).record(record);
+                        return Err(DroppedConnection);
+                    }
+                    response
                 }
-                response
-            }
+            },
         };
+        if let Some(admission) = admission {
+            admission.write_headers(response.headers_mut());
+        }
         record.status = response.status().as_u16();
         tracing::debug!(method = %record.method, path = %record.path, status = record.status, "emulator answered");
         // Recorded before the answer leaves, so a client that got it sees exact counters.
         lock(&self.shared.log).record(record);
         Ok(response)
+    }
+}
+
+/// Counts a request as in flight while it is alive, keeping the maximum.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -9,7 +9,10 @@ use time::OffsetDateTime;
 use super::config::EmulatorConfig;
 use super::envelope::{codes, ApiFailure};
 use super::faults::Faults;
+use super::page_hook::PageHook;
+use super::ratelimit::RatelimitWindow;
 use super::request_log::RequestLog;
+use super::retirement::V1Retirement;
 use super::store::{PersistError, Store};
 
 /// Locks a mutex even if a previous holder panicked (state stays usable for tests).
@@ -35,6 +38,15 @@ pub struct Shared {
     pub log: Mutex<RequestLog>,
     pub v1_enabled: AtomicBool,
     pub v2_enabled: AtomicBool,
+    /// How v1 answers while it is not served.
+    pub v1_retirement: Mutex<V1Retirement>,
+    /// The request budget, when one is configured.
+    pub ratelimit: Mutex<Option<RatelimitWindow>>,
+    /// API requests being answered now, and the most at once since the counters were reset.
+    pub in_flight: std::sync::atomic::AtomicU64,
+    pub max_in_flight: std::sync::atomic::AtomicU64,
+    /// One-shot hooks on the v2 list (see [`PageHook`]).
+    pub page_hooks: Mutex<Vec<PageHook>>,
     /// Fixed time for `modified_on` (tests); `None` = the system clock.
     pub fixed_now: Mutex<Option<OffsetDateTime>>,
 }
@@ -64,8 +76,15 @@ impl Shared {
             store: Mutex::new(store),
             faults: Mutex::new(Faults::default()),
             log: Mutex::new(RequestLog::default()),
-            v1_enabled: AtomicBool::new(config.v1_enabled),
+            v1_enabled: AtomicBool::new(config.v1_enabled && config.v1_retired.is_none()),
             v2_enabled: AtomicBool::new(config.v2_enabled),
+            v1_retirement: Mutex::new(config.v1_retired.unwrap_or_default()),
+            ratelimit: Mutex::new(
+                config.ratelimit.map(|policy| RatelimitWindow::new(policy, tokio::time::Instant::now())),
+            ),
+            page_hooks: Mutex::new(Vec::new()),
+            in_flight: Default::default(),
+            max_in_flight: Default::default(),
             fixed_now: Mutex::new(None),
         })
     }
@@ -82,6 +101,18 @@ impl Shared {
             &self.v2_enabled
         };
         flag.load(Ordering::SeqCst)
+    }
+
+    /// Takes the hook set for this page of the zone's v2 list, if any (each fires once).
+    pub fn take_page_hook(&self, zone_id: &str, page: usize) -> Option<PageHook> {
+        let mut hooks = lock(&self.page_hooks);
+        let index = hooks.iter().position(|hook| hook.fires_for(zone_id, page))?;
+        Some(hooks.remove(index))
+    }
+
+    /// Whether the zone's setting may be changed (`editable` in v1 answers).
+    pub fn is_editable(&self, zone_id: &str) -> bool {
+        !lock(&self.faults).non_editable_zones.contains(zone_id)
     }
 
     /// Runs a change under the store lock and persists the result before answering, so a

@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::answers::{BatchJson, MappingJson};
 use super::catalogue;
+use super::control::EmulatorControl;
 use super::envelope::{codes, ok, ok_paged, ApiFailure};
 use super::request::{json_body, ZoneCall};
 use super::state::Shared;
@@ -89,7 +90,13 @@ async fn list(call: Call, RawQuery(query): RawQuery) -> Answer {
         "page": page, "per_page": per_page, "count": items.len(),
         "total_count": total, "total_pages": total.div_ceil(per_page),
     });
-    Ok(ok_paged(items, info))
+    let answer = ok_paged(items, info);
+    // Another writer changes the store between this page and the next (tests of paging).
+    if let Some(hook) = call.shared.take_page_hook(&call.zone_id, page) {
+        (hook.change)(&EmulatorControl { shared: call.shared.clone() });
+        tokio::time::sleep(hook.delay).await;
+    }
+    Ok(answer)
 }
 
 async fn get_one(call: Call) -> Answer {

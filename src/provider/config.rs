@@ -65,11 +65,13 @@ pub fn provider_schema() -> Schema {
              (a local test server)."
         )))
         .attribute(Attribute::optional(API_FAMILY.name, Type::String).description(
-            "Which endpoint family to call: `auto` (default) uses \
-             `/zones/{zone_id}/cache/origin_cloud_regions` with its batch `PATCH`, and switches \
-             to `/zones/{zone_id}/origin/cloud_regions` for the rest of the run if the former \
-             is gone; `v1` or `v2` pin one family. Cloudflare has announced the end of life of \
-             the `cache/origin_cloud_regions` endpoints. Falls back to `CLOUDFLARE_API_FAMILY`.",
+            "Which endpoint family to call: `auto` (default) uses v1, \
+             `/zones/{zone_id}/cache/origin_cloud_regions` with its batch `PATCH`, while it \
+             answers; when v1 fails at route level and v2 (`/zones/{zone_id}/origin/cloud_regions`) \
+             answers the same call, it switches to v2 (with one warning) and remembers that per \
+             zone in each resource's private state, so later runs go straight to v2. `v1` or `v2` \
+             pin one family and never switch. v1 passed its end of life on 2026-10-01. Falls back \
+             to `CLOUDFLARE_API_FAMILY`. See \"Endpoint families\" above.",
         ))
         .attribute(Attribute::optional(MAX_RETRIES.name, Type::Number).description(format!(
             "How many times a request is retried after a rate limit (429), a server error \

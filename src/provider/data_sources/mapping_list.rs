@@ -201,10 +201,9 @@ impl DataSource for MappingListDataSource {
             Ok((zone_id, query))
         };
         read_data_source(&self.data, config, check, required, |client, (zone_id, query)| async move {
+            // A failed list is an error, never an empty zone.
             let list = match client.list(zone_id).await {
                 Ok(list) => list,
-                // A zone whose mapping set was never created has no mappings.
-                Err(error) if error.is_not_found() => Default::default(),
                 Err(error) => return Err(api_failure("the origin cloud region mappings", zone_id, &error)),
             };
             let mut state = config.clone();

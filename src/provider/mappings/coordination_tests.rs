@@ -37,7 +37,7 @@ async fn apply(resource: &MappingsResource, prior: &Value, plan: PlanResponse) -
         })
         .await;
     assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
-    assert!(applied.private.is_empty(), "the plan's note never reaches the state");
+    assert_eq!(SuccessorNote::from_private(&applied.private), None, "the plan's note never reaches the state");
     applied.new_state
 }
 
@@ -135,7 +135,7 @@ async fn plans_leave_a_note_and_destroy_plans_none() {
         })
         .await;
     assert_eq!(destroy_plan.planned_state, Value::Null);
-    assert!(destroy_plan.planned_private.is_empty(), "a destroy plan carries no note");
+    assert_eq!(SuccessorNote::from_private(&destroy_plan.planned_private), None, "a destroy plan carries no note");
     emulator.shutdown().await;
 }
 

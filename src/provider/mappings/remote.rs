@@ -16,16 +16,14 @@ pub struct Listing {
     pub modified_on: Option<String>,
 }
 
-/// Every mapping of the zone. A zone whose mapping set does not exist lists as empty.
+/// Every mapping of the zone. A list either succeeds or is an error: only a successful list
+/// with no entries is an empty zone (a 404 may be an invalid zone, never "no mappings").
 pub async fn list(client: &Client, zone_id: &str) -> Result<Listing, ApiError> {
-    match client.list(zone_id).await {
-        Ok(list) => Ok(Listing {
-            mappings: remote_set(list.mappings.into_iter().map(|m| (m.ip, Target::new(m.vendor, m.region)))),
-            modified_on: list.modified_on,
-        }),
-        Err(error) if error.is_not_found() => Ok(Listing { mappings: MappingSet::new(), modified_on: None }),
-        Err(error) => Err(error),
-    }
+    let list = client.list(zone_id).await?;
+    Ok(Listing {
+        mappings: remote_set(list.mappings.into_iter().map(|m| (m.ip, Target::new(m.vendor, m.region)))),
+        modified_on: list.modified_on,
+    })
 }
 
 fn batch_result<S>(outcome: BatchOutcome<S>) -> BatchResult {

@@ -61,16 +61,21 @@ impl Resource for MappingsResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> PlanResponse {
-        let mut response = planning::plan(request, self.data.try_client(), self.data.regions()).await;
-        // What this object will hold: announced to the other instances of this run, and noted
-        // for the delete half should Terraform make this plan a replacement. A destroy plan
-        // (null) carries no note.
-        let note = SuccessorNote::of_planned(&response.planned_state).filter(|_| !response.diagnostics.has_errors());
-        if let Some(note) = &note {
-            self.data.claims().hold(&note.zone_id, note.ips.iter().cloned());
-        }
-        response.planned_private = note.map(|note| note.to_private()).unwrap_or_default();
-        response
+        let data = &self.data;
+        resource_steps::plan(data, request, |request| async move {
+            let mut response = planning::plan(request, data.try_client(), data.regions()).await;
+            // What this object will hold: announced to the other instances of this run, and
+            // noted for the delete half should Terraform make this plan a replacement. A destroy
+            // plan (null) carries no note.
+            let note =
+                SuccessorNote::of_planned(&response.planned_state).filter(|_| !response.diagnostics.has_errors());
+            if let Some(note) = &note {
+                data.claims().hold(&note.zone_id, note.ips.iter().cloned());
+            }
+            response.planned_private = note.map(|note| note.to_private()).unwrap_or_default();
+            response
+        })
+        .await
     }
 
     async fn apply(&self, mut request: ApplyRequest) -> ApplyResponse {
@@ -92,8 +97,8 @@ impl Resource for MappingsResource {
             }
         };
         let mut response = resource_steps::apply(&self.data, TYPE_NAME, &request, state_from_value, write).await;
-        // The plan's note is about that plan only; the state keeps no private data.
-        response.private = Vec::new();
+        // The plan's note is about that plan only; the state keeps the rest (the zone's family).
+        response.private = SuccessorNote::remove_from_private(&response.private);
         response
     }
 

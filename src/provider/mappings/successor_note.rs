@@ -21,11 +21,14 @@ pub struct SuccessorNote {
     pub ips: BTreeSet<String>,
 }
 
-/// The private bytes wrap the note, so other private data could sit beside it later.
+/// The private bytes are a JSON object: the note sits under its key beside other private data
+/// (the zone's remembered endpoint family).
 #[derive(Serialize, Deserialize)]
 struct PrivateData {
     successor: SuccessorNote,
 }
+
+const NOTE_KEY: &str = "successor";
 
 impl SuccessorNote {
     /// What a planned state will hold, when its zone and its IP keys are known.
@@ -42,6 +45,21 @@ impl SuccessorNote {
 
     pub fn to_private(&self) -> Vec<u8> {
         serde_json::to_vec(&PrivateData { successor: self.clone() }).unwrap_or_default()
+    }
+
+    /// `private` without the note; other keys stay (nothing when nothing else is left).
+    pub fn remove_from_private(private: &[u8]) -> Vec<u8> {
+        match serde_json::from_slice::<serde_json::Value>(private) {
+            Ok(serde_json::Value::Object(mut fields)) => {
+                fields.remove(NOTE_KEY);
+                if fields.is_empty() {
+                    Vec::new()
+                } else {
+                    serde_json::to_vec(&fields).unwrap_or_default()
+                }
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// The note in private bytes; anything else (empty, older or foreign data) is no note.
@@ -76,5 +94,17 @@ mod tests {
         assert_eq!(SuccessorNote::of_planned(&Value::Null), None);
         assert_eq!(SuccessorNote::from_private(b""), None);
         assert_eq!(SuccessorNote::from_private(b"{\"p\":1}"), None);
+    }
+
+    #[test]
+    fn the_note_is_removed_and_other_private_data_kept() {
+        let note = SuccessorNote { zone_id: "z".into(), ips: ["192.0.2.1".to_string()].into_iter().collect() };
+        let mut fields: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&note.to_private()).unwrap();
+        fields.insert("api_family".into(), "v2".into());
+        let both = serde_json::to_vec(&fields).unwrap();
+        assert_eq!(SuccessorNote::from_private(&both), Some(note.clone()), "found beside other keys");
+        assert_eq!(SuccessorNote::remove_from_private(&both), br#"{"api_family":"v2"}"#.to_vec());
+        assert_eq!(SuccessorNote::remove_from_private(&note.to_private()), Vec::<u8>::new());
+        assert_eq!(SuccessorNote::remove_from_private(b"junk"), Vec::<u8>::new());
     }
 }

@@ -34,8 +34,10 @@ where
         Ok(client) => client,
         Err(diagnostics) => return fail(diagnostics),
     };
-    match fetch(client, inputs).await {
-        Ok(state) => ReadDataSourceResponse { state, diagnostics: Diagnostics::new() },
-        Err(diagnostics) => fail(diagnostics),
-    }
+    let (state, mut diagnostics) = match fetch(client.clone(), inputs).await {
+        Ok(state) => (state, Diagnostics::new()),
+        Err(diagnostics) => (config.clone(), diagnostics),
+    };
+    super::family_memory::add_switch_notice(&client, &mut diagnostics);
+    ReadDataSourceResponse { state, diagnostics }
 }

@@ -1,6 +1,7 @@
 //! Code both resources and the data sources share, so each protocol step is written once.
 
 pub mod data_source_read;
+pub mod family_memory;
 pub mod findings;
 pub mod maybe_values;
 pub mod plan_start;

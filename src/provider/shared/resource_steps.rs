@@ -6,11 +6,12 @@ use std::fmt::Display;
 use std::future::Future;
 use std::sync::Arc;
 
+use super::family_memory::{add_switch_notice, recall, record, zone_of};
 use crate::cloudflare::Client;
 use crate::provider::data::ProviderData;
 use crate::tfplugin::{
-    ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, ImportedResource, ReadRequest,
-    ReadResponse, Value,
+    ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, ImportedResource, PlanRequest,
+    PlanResponse, ReadRequest, ReadResponse, Value,
 };
 
 /// The error for a stored state of `type_name` that cannot be used.
@@ -44,8 +45,32 @@ where
         Ok(client) => client,
         Err(diagnostics) => return respond(request.current_state.clone(), diagnostics),
     };
-    let (new_state, diagnostics) = read(client, prior).await;
-    respond(new_state, diagnostics)
+    let zone = zone_of(&request.current_state);
+    recall(&client, &request.private, zone);
+    let (new_state, mut diagnostics) = read(client.clone(), prior).await;
+    add_switch_notice(&client, &mut diagnostics);
+    ReadResponse { new_state, private: Some(record(&client, &request.private, zone)), diagnostics }
+}
+
+/// PlanResourceChange around the resource's own planning: the family remembered in the private
+/// data is told to the client before planning calls the API, and written into the planned
+/// private data so the apply (often another provider process) starts with it too.
+pub async fn plan<F, Fut>(data: &ProviderData, request: PlanRequest, plan: F) -> PlanResponse
+where
+    F: FnOnce(PlanRequest) -> Fut,
+    Fut: Future<Output = PlanResponse>,
+{
+    let client = data.try_client();
+    let zone = zone_of(&request.proposed_new_state).or_else(|| zone_of(&request.prior_state)).map(str::to_string);
+    if let Some(client) = &client {
+        recall(client, &request.prior_private, zone.as_deref());
+    }
+    let mut response = plan(request).await;
+    if let Some(client) = &client {
+        response.planned_private = record(client, &response.planned_private, zone.as_deref());
+        add_switch_notice(client, &mut response.diagnostics);
+    }
+    response
 }
 
 /// What an apply does with the resource's remote object.
@@ -72,6 +97,7 @@ where
 {
     let respond =
         |new_state, diagnostics| ApplyResponse { new_state, private: request.planned_private.clone(), diagnostics };
+    let zone = zone_of(&request.planned_state).or_else(|| zone_of(&request.prior_state));
     let prior = match state_from_value(&request.prior_state) {
         Ok(prior) => prior,
         Err(error) => return respond(request.prior_state.clone(), invalid_state(type_name, error)),
@@ -85,8 +111,10 @@ where
         (None, true) => return respond(Value::Null, Diagnostics::new()),
         (prior, false) => Change::Write(prior),
     };
-    let (new_state, diagnostics) = apply(client, change).await;
-    respond(new_state, diagnostics)
+    recall(&client, &request.planned_private, zone);
+    let (new_state, mut diagnostics) = apply(client.clone(), change).await;
+    add_switch_notice(&client, &mut diagnostics);
+    ApplyResponse { new_state, private: record(&client, &request.planned_private, zone), diagnostics }
 }
 
 /// ImportResourceState: `import` reads the object named by the import ID.
@@ -99,6 +127,10 @@ where
         Ok(client) => client,
         Err(diagnostics) => return ImportResponse { imported: Vec::new(), diagnostics },
     };
-    let (imported, diagnostics) = import(client, request.id.clone()).await;
+    let (mut imported, mut diagnostics) = import(client.clone(), request.id.clone()).await;
+    for resource in &mut imported {
+        resource.private = record(&client, &resource.private, zone_of(&resource.state));
+    }
+    add_switch_notice(&client, &mut diagnostics);
     ImportResponse { imported, diagnostics }
 }

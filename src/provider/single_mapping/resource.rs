@@ -58,7 +58,11 @@ impl Resource for SingleMappingResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> PlanResponse {
-        planning::plan(&request, self.data.try_client(), self.data.regions()).await
+        let data = &self.data;
+        resource_steps::plan(data, request, |request| async move {
+            planning::plan(&request, data.try_client(), data.regions()).await
+        })
+        .await
     }
 
     async fn apply(&self, request: ApplyRequest) -> ApplyResponse {
