@@ -763,7 +763,8 @@ async fn unused_rpcs_answer_with_diagnostics() {
         .await
         .unwrap()
         .into_inner();
-    assert_single_error(&d.diagnostics, "not supported");
+    // Moves are supported, into resource types this provider defines.
+    assert_single_error(&d.diagnostics, "Unknown resource type");
     let d = c
         .generate_resource_config(pb::generate_resource_config::Request::default())
         .await
