@@ -25,6 +25,8 @@ pub mod regions;
 mod remote;
 mod resource;
 pub mod schema;
+#[cfg(test)]
+mod stored_state_properties;
 mod upgrade;
 pub mod validate;
 mod values;

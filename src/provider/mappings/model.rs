@@ -220,6 +220,13 @@ impl MappingsConfig {
     }
 }
 
+impl MappingsConfig {
+    /// Whether the configuration's keys are exactly the keys of `set`, spelled the same way.
+    pub fn has_same_keys_as(&self, set: &MappingSet) -> bool {
+        self.mappings.known().is_some_and(|entries| entries.keys().eq(set.iter().map(|(key, _)| key)))
+    }
+}
+
 /// The resource's state in plain terms (`id` always equals `zone_id`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MappingsState {
@@ -319,6 +326,16 @@ mod tests {
         assert_eq!(collected.get("192.0.2.9"), Some(&Target::new("aws", "5")));
         assert_eq!(collected.find(&Address::of("2001:db8::1")).map(|(key, _)| key), Some("2001:db8::1"));
         assert_eq!(collected.find(&Address::of("not-an-ip")).map(|(key, _)| key), Some("not-an-ip"));
+    }
+
+    #[test]
+    fn same_keys_means_the_same_spelling() {
+        let config = known_config(&[("2001:db8::1", "aws", "a"), ("192.0.2.1", "aws", "a")]);
+        assert!(config.has_same_keys_as(&set(&[("192.0.2.1", "aws", "x"), ("2001:db8::1", "gcp", "y")])));
+        assert!(!config.has_same_keys_as(&set(&[("192.0.2.1", "aws", "a"), ("2001:DB8::1", "aws", "a")])));
+        assert!(!config.has_same_keys_as(&set(&[("192.0.2.1", "aws", "a")])));
+        let unknown = MappingsConfig { zone_id: Maybe::Unknown, mappings: Maybe::Unknown };
+        assert!(!unknown.has_same_keys_as(&MappingSet::new()));
     }
 
     #[test]

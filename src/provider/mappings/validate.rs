@@ -105,8 +105,13 @@ pub fn validate_config(config: &MappingsConfig) -> Vec<Finding> {
             findings.push(Finding::error(Place::ZoneId, "Invalid zone ID", detail));
         }
     }
-    let Maybe::Known(entries) = &config.mappings else {
-        return findings;
+    let entries = match &config.mappings {
+        Maybe::Known(entries) => entries,
+        Maybe::Unknown => return findings,
+        Maybe::Null => {
+            findings.push(null_mappings());
+            return findings;
+        }
     };
     if entries.len() > MAX_MAPPINGS {
         findings.push(Finding::error(
@@ -130,6 +135,17 @@ pub fn validate_config(config: &MappingsConfig) -> Vec<Finding> {
     }
     findings.extend(duplicate_findings(addresses));
     findings
+}
+
+/// `mappings = null` has no meaning Terraform could apply (the attribute is required, yet
+/// Terraform passes an explicit null through), so it is refused before any plan is made.
+fn null_mappings() -> Finding {
+    Finding::error(
+        Place::Mappings,
+        "Missing mappings",
+        "`mappings` is null. Write `mappings = {}` for a resource that manages no mappings \
+         (its mappings are then deleted), or remove the resource block to destroy it.",
+    )
 }
 
 fn check_entry(key: &str, entry: &Maybe<ConfigEntry>) -> Vec<Finding> {
@@ -337,6 +353,16 @@ mod tests {
         let mut bad = config(vec![]);
         bad.zone_id = Maybe::Known("nope".into());
         assert_eq!(validate_config(&bad)[0].place, Place::ZoneId);
+    }
+
+    #[test]
+    fn null_mappings_are_an_error_at_the_attribute() {
+        let config = MappingsConfig { zone_id: Maybe::Known("023e105f4ecef8ad9ca31a8372d0c353".into()), mappings: Maybe::Null };
+        let findings = validate_config(&config);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].place, Place::Mappings);
+        assert!(findings[0].is_error());
+        assert!(findings[0].detail.contains("mappings = {}"), "{}", findings[0].detail);
     }
 
     #[test]
