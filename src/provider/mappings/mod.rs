@@ -13,6 +13,7 @@ mod adapter_tests;
 mod address;
 mod apply;
 pub mod diff;
+pub mod failure_groups;
 pub mod finding;
 pub mod import_id;
 pub mod model;
