@@ -28,6 +28,7 @@ mod resource;
 pub mod schema;
 #[cfg(test)]
 mod stored_state_properties;
+pub mod takeover;
 mod upgrade;
 pub mod validate;
 mod values;

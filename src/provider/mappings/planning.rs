@@ -7,7 +7,8 @@ use super::finding::{Finding, Place};
 use super::model::{Address, MappingSet, MappingsConfig, Maybe};
 use super::plan::{decide, PlannedMappings};
 use super::regions::RegionCache;
-use super::remote::fetch_catalog;
+use super::remote::{fetch_catalog, list};
+use super::takeover::{added_keys, takeover_warning};
 use super::schema::{ID, MAPPINGS, MODIFIED_ON, ZONE_ID};
 use super::validate::{validate_config, VENDORS};
 use super::values::{config_from_value, maybe_to_value, state_from_value, to_diagnostics};
@@ -29,7 +30,8 @@ pub async fn plan(mut request: PlanRequest, client: Option<Arc<Client>>, regions
     let mut diagnostics = Diagnostics::new();
     if decision.mappings == PlannedMappings::FromConfig {
         let unchanged = if decision.replace { None } else { prior.as_ref().map(|p| &p.mappings) };
-        diagnostics = to_diagnostics(check_regions(client, regions, &config, unchanged).await);
+        diagnostics = to_diagnostics(check_regions(client.clone(), regions, &config, unchanged).await);
+        diagnostics.extend(to_diagnostics(check_takeover(client, &config, unchanged).await));
     }
 
     let mappings = match decision.mappings {
@@ -81,6 +83,29 @@ async fn check_regions(
             entries.into_iter().filter_map(|(key, vendor, region)| catalog.check(key, vendor, region)).collect()
         }
         Err(error) => vec![error.finding(Place::Mappings, zone_id)],
+    }
+}
+
+/// A warning for added IPs that the zone already maps outside this resource (see `takeover`).
+/// One listing, only when the plan adds IPs and the provider can reach the API.
+async fn check_takeover(client: Option<Arc<Client>>, config: &MappingsConfig, managed: Option<&MappingSet>) -> Vec<Finding> {
+    let (Some(client), Maybe::Known(zone_id)) = (client, &config.zone_id) else {
+        return Vec::new();
+    };
+    let added = added_keys(&config.mappings, managed);
+    if added.is_empty() {
+        return Vec::new();
+    }
+    match list(&client, zone_id).await {
+        Ok(listing) => takeover_warning(zone_id, &added, managed, &listing.mappings).into_iter().collect(),
+        Err(error) => vec![Finding::warning(
+            Place::Mappings,
+            "Could not check for mappings set outside Terraform",
+            format!(
+                "Listing zone {zone_id} failed ({error}), so this plan cannot tell whether the IPs it \
+                 adds are already mapped outside this resource; applying would overwrite them."
+            ),
+        )],
     }
 }
 
