@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::secret::AuthKind;
+use super::auth_kind::AuthKind;
 
 /// Cloudflare's "no route for the URI" code: the path (or the whole family) is not served.
 const NO_ROUTE_CODE: i64 = 7003;

@@ -16,7 +16,7 @@ use super::backoff::{self, Backoff};
 use super::config::ClientConfig;
 use super::error::{ApiError, ErrorDetail};
 use super::rate_limit::RateLimiter;
-use super::secret::AuthKind;
+use super::auth_kind::AuthKind;
 use super::wire::{Envelope, FailureBody, ResultInfo};
 
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));

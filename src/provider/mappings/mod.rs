@@ -10,11 +10,9 @@
 
 #[cfg(test)]
 mod adapter_tests;
-mod address;
 mod apply;
 pub mod diff;
 pub mod failure_groups;
-pub mod finding;
 pub mod import_id;
 pub mod model;
 pub mod outcome;
@@ -22,7 +20,6 @@ pub mod plan;
 mod planning;
 mod read;
 pub mod refresh;
-pub mod regions;
 mod remote;
 mod resource;
 pub mod schema;
@@ -34,6 +31,8 @@ pub mod validate;
 mod values;
 
 pub(crate) use apply::now_rfc3339;
-pub(crate) use remote::fetch_catalog;
 pub use resource::MappingsResource;
 pub use schema::TYPE_NAME;
+
+// Shared concepts under the names this room's files use.
+use crate::provider::concepts::{finding, regions};

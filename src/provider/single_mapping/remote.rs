@@ -2,11 +2,12 @@
 
 use crate::cloudflare::Mapping;
 
-pub(crate) use crate::provider::mappings::{fetch_catalog, now_rfc3339};
+pub(crate) use crate::provider::concepts::regions::fetch_catalog;
+pub(crate) use crate::provider::mappings::now_rfc3339;
 
 /// The mapping to send: the API wants the canonical address.
 pub fn mapping(origin_ip: &str, vendor: &str, region: &str) -> Mapping {
-    Mapping::new(crate::provider::mappings::model::canonical_key(origin_ip), vendor, region)
+    Mapping::new(crate::provider::concepts::address::canonical_key(origin_ip), vendor, region)
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@
 //! advice. `values::place_to_path` points each finding at this resource's attribute.
 
 use super::model::SingleConfig;
-use crate::provider::mappings::finding::{Finding, Place};
-use crate::provider::mappings::model::{ConfigEntry, MappingsConfig, Maybe};
+use crate::provider::concepts::finding::{Finding, Place};
+use crate::provider::concepts::maybe::Maybe;
+use crate::provider::mappings::model::{ConfigEntry, MappingsConfig};
 use crate::provider::mappings::validate::validate_config as validate_mappings;
 
 /// Stands in for an address that is not known yet so that vendor and region are still checked;
