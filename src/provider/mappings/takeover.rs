@@ -62,9 +62,9 @@ pub fn takeover_warning(
          resource or workspace):\n{}\n\nApplying this plan overwrites them with the configured values, \
          and this resource then owns them: destroying it deletes them. If another resource of this \
          configuration gives them up in the same apply (IPs moved between instances), this is \
-         expected. Otherwise remove them from this resource, or {}",
+         expected. Otherwise remove them from this resource, or import them so that nothing is \
+         overwritten.\n\n{import}",
         listed.join("\n"),
-        import[..1].to_lowercase() + &import[1..],
     );
     // One IP points at its line; several are one notice on `mappings`.
     let place = if count == 1 { Place::Entry(first.to_string()) } else { Place::Mappings };
