@@ -26,6 +26,8 @@ pub mod schema;
 #[cfg(test)]
 mod stored_state_properties;
 pub mod takeover;
+#[cfg(test)]
+mod takeover_plan_tests;
 mod upgrade;
 pub mod validate;
 mod values;

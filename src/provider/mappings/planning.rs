@@ -4,16 +4,15 @@
 use std::sync::Arc;
 
 use super::finding::{Finding, Place};
-use super::model::{Address, MappingSet, MappingsConfig, Maybe};
+use super::model::{canonical_key, Address, MappingSet, MappingsConfig, Maybe, Target};
 use super::plan::{decide, PlannedMappings};
-use super::regions::RegionCache;
-use super::regions::fetch_catalog;
+use super::regions::{fetch_catalog, RegionCache};
 use super::remote::list;
-use super::takeover::{added_keys, takeover_warning};
 use super::schema::{ID, MAPPINGS, MODIFIED_ON, ZONE_ID};
+use super::takeover::{added_keys, takeover_warning};
 use super::validate::{validate_config, VENDORS};
 use super::values::{config_from_value, maybe_to_value, state_from_value, to_diagnostics};
-use crate::cloudflare::Client;
+use crate::cloudflare::{ApiError, Client};
 use crate::provider::shared::plan_start::{plan_response, start_plan, PlanInputs};
 use crate::tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
 
@@ -97,8 +96,8 @@ async fn check_takeover(client: Option<Arc<Client>>, config: &MappingsConfig, ma
     if added.is_empty() {
         return Vec::new();
     }
-    match list(&client, zone_id).await {
-        Ok(listing) => takeover_warning(zone_id, &added, managed, &listing.mappings).into_iter().collect(),
+    match mappings_held(&client, zone_id, &added).await {
+        Ok(held) => takeover_warning(zone_id, &added, managed, &held).into_iter().collect(),
         Err(error) => vec![Finding::warning(
             Place::Mappings,
             "Could not check for mappings set outside Terraform",
@@ -108,6 +107,24 @@ async fn check_takeover(client: Option<Arc<Client>>, config: &MappingsConfig, ma
             ),
         )],
     }
+}
+
+/// Up to this many added IPs are looked up one by one; more take one listing of the zone (one
+/// request on v1, a page per 100 mappings on v2), so adding an IP to a large zone stays cheap.
+pub(super) const SINGLE_LOOKUPS: usize = 3;
+
+/// The zone's mappings for the `added` keys (more when the whole zone was listed).
+async fn mappings_held(client: &Client, zone_id: &str, added: &[&str]) -> Result<MappingSet, ApiError> {
+    if added.len() > SINGLE_LOOKUPS {
+        return list(client, zone_id).await.map(|listing| listing.mappings);
+    }
+    let mut held = MappingSet::new();
+    for key in added {
+        if let Some(mapping) = client.get(zone_id, key).await? {
+            held.insert(canonical_key(&mapping.ip), Target::new(mapping.vendor, mapping.region));
+        }
+    }
+    Ok(held)
 }
 
 #[cfg(test)]
