@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::secret::AuthKind;
+use super::auth_kind::AuthKind;
 
 /// "Could not route to …" / "No route for that URI": the codes of a route-level failure.
 const ROUTE_CODES: [i64; 2] = [7003, 7000];

@@ -8,10 +8,12 @@
 //! stops every wait when the cancellation token fires. Requests and responses are logged at
 //! DEBUG with credentials redacted.
 //!
-//! Files: `config` (settings), `secret` (credentials), `error`, `model` (public data types),
-//! `wire` (JSON shapes), `transport` (HTTP + retries), `backoff`, `rate_limit`, `server_budget` (pacing by Cloudflare's `Ratelimit` header), `family`,
+//! Files: `config` (settings), `secret` (credentials), `auth_kind` (which scheme, safe to show),
+//! `error`, `model` (public data types), `wire` (JSON shapes), `transport` (HTTP + retries),
+//! `backoff`, `rate_limit`, `server_budget` (pacing by Cloudflare's `Ratelimit` header), `family`,
 //! `batch`, `v1`, `v2`, `client`.
 
+mod auth_kind;
 mod backoff;
 mod batch;
 mod client;
@@ -36,4 +38,5 @@ pub use config::{
 };
 pub use error::{ApiError, ErrorDetail};
 pub use model::{BatchOutcome, ChunkFailure, DeleteOutcome, Mapping, MappingList, MappingRecord, Region, SupportedRegions, UpsertOutcome};
-pub use secret::{AuthKind, Credentials, Secret};
+pub use auth_kind::AuthKind;
+pub use secret::{Credentials, Secret};

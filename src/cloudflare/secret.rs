@@ -4,6 +4,7 @@ use std::fmt;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 
+use super::auth_kind::AuthKind;
 use super::error::ApiError;
 
 /// A secret string (API token or Global API key). `Debug` and `Display` print `<redacted>`;
@@ -57,30 +58,6 @@ pub enum Credentials {
     Token(Secret),
     /// Legacy Global API key: `X-Auth-Key` + `X-Auth-Email`.
     KeyAndEmail { key: Secret, email: String },
-}
-
-/// Which credential scheme is in use; safe to show, used to word authentication errors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuthKind {
-    Token,
-    KeyAndEmail,
-}
-
-impl AuthKind {
-    /// What the user should check when Cloudflare rejects the credentials.
-    pub fn hint(self) -> &'static str {
-        match self {
-            AuthKind::Token => {
-                "check the API token (provider attribute `api_token` or environment variable \
-                 CLOUDFLARE_API_TOKEN): it must be valid, not expired, and allowed to edit this \
-                 zone's cache settings"
-            }
-            AuthKind::KeyAndEmail => {
-                "check the Global API key and its account email (provider attributes `api_key` and \
-                 `email`, or environment variables CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL)"
-            }
-        }
-    }
 }
 
 const X_AUTH_KEY: HeaderName = HeaderName::from_static("x-auth-key");

@@ -16,7 +16,7 @@ use super::backoff::{self, Backoff};
 use super::config::ClientConfig;
 use super::error::{ApiError, ErrorDetail};
 use super::rate_limit::RateLimiter;
-use super::secret::AuthKind;
+use super::auth_kind::AuthKind;
 use super::server_budget::{parse_ratelimit, ServerBudget};
 use super::wire::{Envelope, FailureBody, ResultInfo};
 

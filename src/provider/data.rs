@@ -4,7 +4,7 @@
 use std::sync::{Arc, RwLock};
 
 use crate::cloudflare::Client;
-use crate::provider::mappings::regions::RegionCache;
+use crate::provider::concepts::regions::RegionCache;
 use crate::provider::zone_claims::ZoneClaims;
 use crate::tfplugin::Diagnostics;
 

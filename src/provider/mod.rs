@@ -1,6 +1,7 @@
 //! Our provider: configuration, the mappings resource, and what the resources share.
 
 mod cloudflare_provider;
+pub mod concepts;
 pub mod config;
 pub mod data;
 pub mod mappings;

@@ -1,9 +1,11 @@
 //! Input checks shared by the data sources, delegating to the resources' validators so every
 //! type words the same problem the same way. Unknown values are skipped.
 
-use crate::provider::mappings::finding::Place;
-use crate::provider::mappings::model::{ConfigEntry, MappingsConfig, Maybe};
-use crate::provider::mappings::validate::{check_ip, check_zone_id, validate_config, VENDORS};
+use crate::provider::concepts::finding::Place;
+use crate::provider::concepts::maybe::Maybe;
+use crate::provider::mappings::model::{ConfigEntry, MappingsConfig};
+use crate::provider::concepts::checks::{check_ip, check_zone_id, VENDORS};
+use crate::provider::mappings::validate::validate_config;
 use crate::tfplugin::{AttributePath, Diagnostics, Value};
 
 pub const ZONE_ID: &str = "zone_id";

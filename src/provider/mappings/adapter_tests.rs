@@ -228,10 +228,15 @@ async fn import_by_zone_or_by_ips() {
     let state = &imported[0].state;
     let all = mappings(&[("192.0.2.1", "aws", "us-east-1"), ("2001:db8::1", "gcp", "us-central1")]);
     assert_eq!(state.get_attr(MAPPINGS), Some(&all));
-    // The plan against matching config is empty, whatever the spelling in config.
-    let matching = config(&[("192.0.2.1", "aws", "us-east-1"), ("2001:DB8::1", "gcp", "us-central1")]);
+    // The plan against matching config is empty.
+    let matching = config(&[("192.0.2.1", "aws", "us-east-1"), ("2001:db8::1", "gcp", "us-central1")]);
     let plan = plan_for(&client, &RegionCache::new(), state, &matching).await;
     assert_eq!(&plan.planned_state, state);
+    // Another spelling in config only renames the key: the timestamp stays known, nothing is sent.
+    let respelled = config(&[("192.0.2.1", "aws", "us-east-1"), ("2001:DB8::1", "gcp", "us-central1")]);
+    let plan = plan_for(&client, &RegionCache::new(), state, &respelled).await;
+    assert_eq!(plan.planned_state.get_attr(MAPPINGS), respelled.get_attr(MAPPINGS));
+    assert_eq!(plan.planned_state.get_attr(MODIFIED_ON), state.get_attr(MODIFIED_ON));
 
     let (imported, diagnostics) = read::import(&client, &format!("{ZONE}/2001:DB8::1")).await;
     assert!(diagnostics.is_empty());

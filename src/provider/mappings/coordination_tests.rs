@@ -24,7 +24,11 @@ async fn plan(resource: &MappingsResource, prior: &Value, entries: Entries<'_>) 
             prior_private: Vec::new(),
         })
         .await;
-    assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+    // A moved IP is still held by the instance giving it up, so the receiving plan may warn
+    // that the zone already maps it (see `takeover`); nothing else is expected.
+    let unexpected: Vec<_> =
+        plan.diagnostics.iter().filter(|d| !d.summary.contains("is already mapped outside this resource")).collect();
+    assert!(unexpected.is_empty(), "{unexpected:?}");
     plan
 }
 

@@ -73,6 +73,27 @@ pub enum ImportSelectError {
     NothingToImport { zone_id: String },
     #[error("Zone {zone_id} has no mapping for {}. Check the IPs in the import ID, or import the whole zone with \"{zone_id}\".", .missing.join(", "))]
     Missing { zone_id: String, missing: Vec<String> },
+    #[error("{}", unusable_message(zone_id, unusable, usable))]
+    Unusable { zone_id: String, unusable: Vec<(String, String)>, usable: Vec<String> },
+}
+
+/// Up to this many other IPs, the refusal spells out the import ID that takes all of them.
+const SPELLED_OUT_IDS: usize = 20;
+
+fn unusable_message(zone_id: &str, unusable: &[(String, String)], usable: &[String]) -> String {
+    let listed: Vec<String> = unusable.iter().map(|(ip, problem)| format!("  - {ip}: {problem}")).collect();
+    let mut message = format!(
+        "Zone {zone_id} holds {} mapping(s) that this resource cannot manage, so nothing was \
+         imported:\n{}\n\nDelete them at Cloudflare (an IPv4-mapped IPv6 address such as \
+         ::ffff:192.0.2.7 never matches an IPv4 origin; map the IPv4 address itself instead) \
+         and import again, or import only the other IPs with \"{zone_id}/<ip>,<ip>,...\".",
+        unusable.len(),
+        listed.join("\n"),
+    );
+    if !usable.is_empty() && usable.len() <= SPELLED_OUT_IDS {
+        message.push_str(&format!(" Here that ID is \"{zone_id}/{}\".", usable.join(",")));
+    }
+    message
 }
 
 /// Picks the imported mappings from the zone's listing (`remote` keyed by canonical IP).
@@ -82,6 +103,17 @@ pub fn select(target: &ImportTarget, remote: &MappingSet) -> Result<MappingSet, 
     let Some(ips) = &target.ips else {
         if remote.is_empty() {
             return Err(ImportSelectError::NothingToImport { zone_id });
+        }
+        // State must pass the checks of UpgradeResourceState, or every later command fails.
+        let (mut unusable, mut usable) = (Vec::new(), Vec::new());
+        for (ip, _) in remote.iter() {
+            match check_ip(ip) {
+                Ok(_) => usable.push(ip.clone()),
+                Err(problem) => unusable.push((ip.clone(), problem.detail)),
+            }
+        }
+        if !unusable.is_empty() {
+            return Err(ImportSelectError::Unusable { zone_id, unusable, usable });
         }
         return Ok(remote.clone());
     };
@@ -146,6 +178,32 @@ mod tests {
         ));
         // messages explain the accepted forms
         assert!(parse_import_id("abc").unwrap_err().to_string().contains("<zone_id>/<ip>,<ip>,..."));
+    }
+
+    #[test]
+    fn a_zone_with_an_ipv4_mapped_address_is_refused_naming_it() {
+        let mut zone = remote();
+        zone.insert("::ffff:192.0.2.7", Target::new("aws", "us-east-1"));
+        let error = select(&parse_import_id(ZONE).unwrap(), &zone).unwrap_err();
+        let ImportSelectError::Unusable { unusable, usable, .. } = &error else { panic!("{error:?}") };
+        assert_eq!(unusable.iter().map(|(ip, _)| ip.as_str()).collect::<Vec<_>>(), ["::ffff:192.0.2.7"]);
+        assert_eq!(usable, &["192.0.2.1", "2001:db8::1"]);
+        let message = error.to_string();
+        assert!(message.contains("::ffff:192.0.2.7: "), "{message}");
+        assert!(message.contains(&format!("\"{ZONE}/192.0.2.1,2001:db8::1\"")), "{message}");
+        // Listing the usable IPs imports them.
+        let listed = parse_import_id(&format!("{ZONE}/192.0.2.1,2001:db8::1")).unwrap();
+        assert_eq!(select(&listed, &zone).unwrap(), remote());
+    }
+
+    #[test]
+    fn many_other_ips_are_not_spelled_out() {
+        let mut zone: MappingSet =
+            (0..=SPELLED_OUT_IDS).map(|i| (format!("192.0.2.{i}"), Target::new("aws", "us-east-1"))).collect();
+        zone.insert("not-an-ip", Target::new("aws", "us-east-1"));
+        let message = select(&parse_import_id(ZONE).unwrap(), &zone).unwrap_err().to_string();
+        assert!(message.contains("not-an-ip"), "{message}");
+        assert!(!message.contains("Here that ID is"), "{message}");
     }
 
     #[test]

@@ -10,13 +10,12 @@
 
 #[cfg(test)]
 mod adapter_tests;
-mod address;
 mod apply;
 mod coordinated;
 #[cfg(test)]
 mod coordination_tests;
 pub mod diff;
-pub mod finding;
+pub mod failure_groups;
 pub mod import_id;
 pub mod model;
 mod moved;
@@ -25,15 +24,21 @@ pub mod plan;
 mod planning;
 mod read;
 pub mod refresh;
-pub mod regions;
 mod remote;
 mod resource;
 pub mod schema;
 pub mod successor_note;
+#[cfg(test)]
+mod stored_state_properties;
+pub mod takeover;
+#[cfg(test)]
+mod takeover_plan_tests;
 mod upgrade;
 pub mod validate;
 mod values;
 
-pub(crate) use remote::fetch_catalog;
 pub use resource::MappingsResource;
 pub use schema::TYPE_NAME;
+
+// Shared concepts under the names this room's files use.
+use crate::provider::concepts::{finding, regions};

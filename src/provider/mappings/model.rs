@@ -7,8 +7,8 @@
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
-pub use super::address::Address;
-use crate::ip::canonical_ip;
+pub use crate::provider::concepts::address::{canonical_key, Address};
+pub use crate::provider::concepts::maybe::Maybe;
 
 /// Where one origin IP's traffic should be steered: a cloud vendor and one of its regions.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,12 +21,6 @@ impl Target {
     pub fn new(vendor: impl Into<String>, region: impl Into<String>) -> Target {
         Target { vendor: vendor.into(), region: region.into() }
     }
-}
-
-/// The canonical spelling of a key; a key that is not an address (only possible in state that
-/// was never validated) stands for itself, so it still compares exactly.
-pub fn canonical_key(key: &str) -> String {
-    canonical_ip(key).unwrap_or_else(|_| key.to_string())
 }
 
 /// Mappings keyed by the IP exactly as written (configuration, state, or import ID), with an
@@ -165,23 +159,6 @@ impl Spellings {
     }
 }
 
-/// A configuration value at plan/validate time: it may be null, or not known until apply.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Maybe<T> {
-    Known(T),
-    Unknown,
-    Null,
-}
-
-impl<T> Maybe<T> {
-    pub fn known(&self) -> Option<&T> {
-        match self {
-            Maybe::Known(value) => Some(value),
-            _ => None,
-        }
-    }
-}
-
 /// One entry of `mappings` as configured; either attribute may be null or unknown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigEntry {
@@ -217,6 +194,13 @@ impl MappingsConfig {
         winners
             .map(|(address, vendor, region)| (address, *vendor, *region))
             .eq(set.by_address().map(|(address, _, target)| (address, target.vendor.as_str(), target.region.as_str())))
+    }
+}
+
+impl MappingsConfig {
+    /// Whether the configuration's keys are exactly the keys of `set`, spelled the same way.
+    pub fn has_same_keys_as(&self, set: &MappingSet) -> bool {
+        self.mappings.known().is_some_and(|entries| entries.keys().eq(set.iter().map(|(key, _)| key)))
     }
 }
 
@@ -322,9 +306,13 @@ mod tests {
     }
 
     #[test]
-    fn unparseable_keys_stand_for_themselves() {
-        assert_eq!(canonical_key("not-an-ip"), "not-an-ip");
-        assert_eq!(canonical_key("2001:DB8::1"), "2001:db8::1");
+    fn same_keys_means_the_same_spelling() {
+        let config = known_config(&[("2001:db8::1", "aws", "a"), ("192.0.2.1", "aws", "a")]);
+        assert!(config.has_same_keys_as(&set(&[("192.0.2.1", "aws", "x"), ("2001:db8::1", "gcp", "y")])));
+        assert!(!config.has_same_keys_as(&set(&[("192.0.2.1", "aws", "a"), ("2001:DB8::1", "aws", "a")])));
+        assert!(!config.has_same_keys_as(&set(&[("192.0.2.1", "aws", "a")])));
+        let unknown = MappingsConfig { zone_id: Maybe::Unknown, mappings: Maybe::Unknown };
+        assert!(!unknown.has_same_keys_as(&MappingSet::new()));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::diff::Changes;
+use super::failure_groups::{failure_findings, FailedOperation, ItemFailure};
 use super::finding::{Finding, Place};
 use super::model::{Address, MappingSet, Target};
 
@@ -116,7 +117,7 @@ pub fn merge(
 ) -> Merged {
     // Later entries win, as with inserts: a failed deletion keeps its prior value.
     let mut kept: Vec<(String, Target)> = Vec::with_capacity(desired.len() + changes.removals.len());
-    let mut findings = Vec::new();
+    let mut failures = Vec::new();
     let mut unreported = Vec::new();
     let upserts: BTreeMap<Address, &str> =
         changes.upserts.iter().map(|upsert| (Address::of(&upsert.canonical), upsert.canonical.as_str())).collect();
@@ -132,11 +133,11 @@ pub fn merge(
                 kept.push((key.clone(), target.clone()));
                 continue;
             }
-            ItemStatus::Failed(error) => findings.push(Finding::error(
-                Place::Entry(key.clone()),
-                format!("Cloudflare rejected the mapping for {key}"),
-                error.to_string(),
-            )),
+            ItemStatus::Failed(error) => failures.push(ItemFailure {
+                operation: FailedOperation::Upsert,
+                key: key.clone(),
+                cause: error.to_string(),
+            }),
             ItemStatus::NotApplied => {}
             ItemStatus::Unreported => unreported.push(key.clone()),
         }
@@ -148,11 +149,11 @@ pub fn merge(
     for removal in &changes.removals {
         match removed.status(&removal.canonical) {
             ItemStatus::Succeeded => continue,
-            ItemStatus::Failed(error) => findings.push(Finding::error(
-                Place::Entry(removal.key.clone()),
-                format!("Cloudflare could not delete the mapping for {}", removal.key),
-                error.to_string(),
-            )),
+            ItemStatus::Failed(error) => failures.push(ItemFailure {
+                operation: FailedOperation::Delete,
+                key: removal.key.clone(),
+                cause: error.to_string(),
+            }),
             ItemStatus::NotApplied => {}
             ItemStatus::Unreported => unreported.push(removal.key.clone()),
         }
@@ -162,6 +163,7 @@ pub fn merge(
     }
     let mappings: MappingSet = kept.into_iter().collect();
 
+    let mut findings = failure_findings(failures);
     findings.extend(request_failures("update", &upserted.not_applied));
     findings.extend(request_failures("delete", &removed.not_applied));
     if !unreported.is_empty() {
@@ -178,8 +180,9 @@ pub fn merge(
 
     let nothing_created = operation == Operation::Create && !desired.is_empty() && mappings.is_empty();
     if operation == Operation::Create && !nothing_created {
-        for finding in findings.iter_mut().filter(|f| f.is_error()) {
-            finding.detail = format!("{}\n\n{TAINT_ADVICE}", finding.detail);
+        // Advice about the whole resource: once, not repeated under every failed entry.
+        if let Some(first) = findings.iter_mut().find(|f| f.is_error()) {
+            first.detail = format!("{}\n\n{TAINT_ADVICE}", first.detail);
         }
     }
     Merged { mappings: (!nothing_created).then_some(mappings), findings }
@@ -396,6 +399,28 @@ mod tests {
         assert_eq!(merged.findings.len(), 1);
         assert!(merged.findings[0].detail.starts_with("bad region"));
         assert!(merged.findings[0].detail.contains("The next apply replaces it"));
+    }
+
+    #[test]
+    fn a_partial_create_gives_the_taint_advice_once() {
+        let desired: MappingSet =
+            (1..=30).map(|i| (format!("192.0.2.{i}"), Target::new("aws", if i > 20 { "bad" } else { "a" }))).collect();
+        let plan = changes(&MappingSet::new(), &desired);
+        let mut upserted = ok(&[]);
+        for i in 1..=30 {
+            match i > 20 {
+                true => upserted.failed.insert(format!("192.0.2.{i}"), "bad region".into()).map(|_| ()),
+                false => upserted.succeeded.insert(format!("192.0.2.{i}")).then_some(()),
+            };
+        }
+        let merged = merge(&MappingSet::new(), &desired, &plan, &upserted, &BatchResult::default(), Operation::Create);
+        assert_eq!(merged.mappings.as_ref().map(MappingSet::len), Some(20));
+        assert_eq!(merged.findings.len(), 4, "{:#?}", merged.findings);
+        assert_eq!(merged.findings.iter().filter(|f| f.detail.contains(TAINT_ADVICE)).count(), 1);
+        let all: String = merged.findings.iter().map(|f| format!("{} {}\n", f.summary, f.detail)).collect();
+        for i in 21..=30 {
+            assert!(all.contains(&format!("192.0.2.{i}")), "{all}");
+        }
     }
 
     #[test]

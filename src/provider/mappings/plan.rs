@@ -7,10 +7,10 @@ use super::model::{MappingsConfig, MappingsState, Maybe};
 /// How `mappings` is planned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlannedMappings {
-    /// Same addresses, vendors and regions as state: keep the prior value (and its spelling),
-    /// so the plan is empty.
+    /// Same keys, vendors and regions as state: keep the prior value, so the plan is empty.
     KeepPrior,
-    /// Take the configuration as written (possibly with unknown parts).
+    /// Take the configuration as written (possibly with unknown parts). When only the spelling
+    /// of keys changed, this renames them in state without any API write.
     FromConfig,
 }
 
@@ -37,7 +37,11 @@ pub fn decide(prior: Option<&MappingsState>, config: &MappingsConfig) -> PlanDec
             Some(value) => Maybe::Known(value.clone()),
             None => Maybe::Null,
         };
-        PlanDecision { replace, mappings: PlannedMappings::KeepPrior, modified_on: Some(kept), id }
+        // A respelled key (`2001:0db8::1` -> `2001:db8::1`) sends nothing, but state takes the
+        // config's spelling so that references such as `mappings["2001:db8::1"]` resolve.
+        let mappings =
+            if config.has_same_keys_as(&prior.mappings) { PlannedMappings::KeepPrior } else { PlannedMappings::FromConfig };
+        PlanDecision { replace, mappings, modified_on: Some(kept), id }
     } else {
         PlanDecision { replace, mappings: PlannedMappings::FromConfig, modified_on: None, id }
     }
@@ -90,10 +94,20 @@ mod tests {
     }
 
     #[test]
-    fn respelled_but_equal_is_an_empty_plan() {
-        let prior = state(&[("2001:db8::1", "a")]);
-        let decision = decide(Some(&prior), &config(known(ZONE), &[("2001:DB8:0::1", known("a"))]));
+    fn identical_keys_and_values_are_an_empty_plan() {
+        let prior = state(&[("2001:db8::1", "a"), ("192.0.2.1", "b")]);
+        let decision = decide(Some(&prior), &config(known(ZONE), &[("192.0.2.1", known("b")), ("2001:db8::1", known("a"))]));
         assert_eq!(decision.mappings, PlannedMappings::KeepPrior);
+        assert_eq!(decision.modified_on, Some(known("2026-03-01T12:00:00Z")));
+        assert!(!decision.replace);
+    }
+
+    #[test]
+    fn a_respelled_key_takes_the_config_spelling_and_keeps_modified_on() {
+        let prior = state(&[("2001:0db8:0000:0000:0000:0000:0000:0001", "a")]);
+        let decision = decide(Some(&prior), &config(known(ZONE), &[("2001:db8::1", known("a"))]));
+        assert_eq!(decision.mappings, PlannedMappings::FromConfig);
+        // Nothing will be sent, so the timestamp is known and unchanged.
         assert_eq!(decision.modified_on, Some(known("2026-03-01T12:00:00Z")));
         assert!(!decision.replace);
     }

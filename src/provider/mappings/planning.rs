@@ -4,14 +4,15 @@
 use std::sync::Arc;
 
 use super::finding::{Finding, Place};
-use super::model::{Address, MappingSet, MappingsConfig, Maybe};
+use super::model::{canonical_key, Address, MappingSet, MappingsConfig, Maybe, Target};
 use super::plan::{decide, PlannedMappings};
-use super::regions::RegionCache;
-use super::remote::fetch_catalog;
+use super::regions::{fetch_catalog, RegionCache};
+use super::remote::list;
 use super::schema::{ID, MAPPINGS, MODIFIED_ON, ZONE_ID};
+use super::takeover::{added_keys, takeover_warning};
 use super::validate::{validate_all, VENDORS};
 use super::values::{config_from_value, maybe_to_value, state_from_value, to_diagnostics};
-use crate::cloudflare::Client;
+use crate::cloudflare::{ApiError, Client};
 use crate::provider::shared::plan_start::{plan_response, start_plan, PlanInputs};
 use crate::tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse, Value};
 
@@ -29,7 +30,8 @@ pub async fn plan(mut request: PlanRequest, client: Option<Arc<Client>>, regions
     let mut diagnostics = Diagnostics::new();
     if decision.mappings == PlannedMappings::FromConfig {
         let unchanged = if decision.replace { None } else { prior.as_ref().map(|p| &p.mappings) };
-        diagnostics = to_diagnostics(check_regions(client, regions, &config, unchanged).await);
+        diagnostics = to_diagnostics(check_regions(client.clone(), regions, &config, unchanged).await);
+        diagnostics.extend(to_diagnostics(check_takeover(client, &config, unchanged).await));
     }
 
     let mappings = match decision.mappings {
@@ -82,6 +84,48 @@ async fn check_regions(
         }
         Err(error) => regions.finding(&error, Place::Mappings, zone_id).into_iter().collect(),
     }
+}
+
+/// A warning for added IPs that the zone already maps outside this resource (see `takeover`).
+/// One listing, only when the plan adds IPs and the provider can reach the API.
+async fn check_takeover(client: Option<Arc<Client>>, config: &MappingsConfig, managed: Option<&MappingSet>) -> Vec<Finding> {
+    let (Some(client), Maybe::Known(zone_id)) = (client, &config.zone_id) else {
+        return Vec::new();
+    };
+    let added = added_keys(&config.mappings, managed);
+    if added.is_empty() {
+        return Vec::new();
+    }
+    match mappings_held(&client, zone_id, &added).await {
+        Ok(held) => takeover_warning(zone_id, &added, managed, &held).into_iter().collect(),
+        Err(error) => vec![Finding::warning(
+            Place::Mappings,
+            "Could not check for mappings set outside Terraform",
+            format!(
+                "Listing zone {zone_id} failed ({error}), so this plan cannot tell whether the IPs it \
+                 adds are already mapped outside this resource; applying would overwrite them."
+            ),
+        )],
+    }
+}
+
+/// Up to this many added IPs are looked up one by one; more take one listing of the zone (one
+/// request on v1, a page per 100 mappings on v2), so adding an IP to a large zone stays cheap.
+pub(super) const SINGLE_LOOKUPS: usize = 3;
+
+/// The zone's mappings for the `added` keys (more when the whole zone was listed).
+async fn mappings_held(client: &Client, zone_id: &str, added: &[&str]) -> Result<MappingSet, ApiError> {
+    if added.len() > SINGLE_LOOKUPS {
+        return list(client, zone_id).await.map(|listing| listing.mappings);
+    }
+    let mut held = MappingSet::new();
+    for key in added {
+        if let Some(record) = client.get(zone_id, key).await? {
+            let mapping = record.mapping;
+            held.insert(canonical_key(&mapping.ip), Target::new(mapping.vendor, mapping.region));
+        }
+    }
+    Ok(held)
 }
 
 #[cfg(test)]

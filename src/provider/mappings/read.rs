@@ -1,10 +1,10 @@
 //! Refresh and import: one zone listing, filtered to the IPs the resource manages.
 
 use super::apply::now_rfc3339;
-use super::import_id::{parse_import_id, select};
+use super::import_id::{parse_import_id, select, ImportSelectError, ImportTarget};
 use super::model::MappingsState;
 use super::refresh::{refresh, Refreshed};
-use super::remote;
+use super::remote::{self, Listing};
 use super::values::{state_to_value, to_diagnostics};
 use crate::cloudflare::{ApiError, Client};
 use crate::tfplugin::{Diagnostics, ImportedResource, Value};
@@ -19,10 +19,14 @@ fn listing_failed(zone_id: &str, error: &ApiError) -> Diagnostics {
 /// The refreshed state: `Value::Null` when every managed IP is gone. On an API error the
 /// prior state is returned unchanged with the error.
 pub async fn read(client: &Client, prior: &MappingsState) -> (Value, Diagnostics) {
-    let listing = match remote::list(client, &prior.zone_id).await {
-        Ok(listing) => listing,
-        Err(error) => return (state_to_value(prior), listing_failed(&prior.zone_id, &error)),
-    };
+    match remote::list(client, &prior.zone_id).await {
+        Ok(listing) => refreshed_state(prior, listing),
+        Err(error) => (state_to_value(prior), listing_failed(&prior.zone_id, &error)),
+    }
+}
+
+/// The state ReadResource returns for `prior` given the zone's listing.
+pub fn refreshed_state(prior: &MappingsState, listing: Listing) -> (Value, Diagnostics) {
     match refresh(&prior.zone_id, &prior.mappings, &listing.mappings) {
         Refreshed::Present(mappings) => {
             // Fill a missing timestamp (older state) once; otherwise a refresh never changes it.
@@ -44,14 +48,24 @@ pub async fn import(client: &Client, id: &str) -> (Vec<ImportedResource>, Diagno
         Ok(listing) => listing,
         Err(error) => return (Vec::new(), listing_failed(&target.zone_id, &error)),
     };
-    let mappings = match select(&target, &listing.mappings) {
-        Ok(mappings) => mappings,
-        Err(error) => return (Vec::new(), Diagnostics::from_error("Nothing to import", error.to_string())),
-    };
-    let state = MappingsState {
+    match imported_state(target, listing) {
+        Ok(state) => (vec![ImportedResource { state: state_to_value(&state), private: Vec::new() }], Diagnostics::new()),
+        Err(diagnostics) => (Vec::new(), diagnostics),
+    }
+}
+
+/// The state an import writes, from the zone's listing; an error leaves no state at all.
+pub fn imported_state(target: ImportTarget, listing: Listing) -> Result<MappingsState, Diagnostics> {
+    let mappings = select(&target, &listing.mappings).map_err(|error| {
+        let summary = match error {
+            ImportSelectError::Unusable { .. } => "Cannot import these mappings",
+            _ => "Nothing to import",
+        };
+        Diagnostics::from_error(summary, error.to_string())
+    })?;
+    Ok(MappingsState {
         zone_id: target.zone_id,
         mappings,
         modified_on: Some(listing.modified_on.unwrap_or_else(now_rfc3339)),
-    };
-    (vec![ImportedResource { state: state_to_value(&state), private: Vec::new() }], Diagnostics::new())
+    })
 }

@@ -1,13 +1,11 @@
 //! The API calls the resource makes, with their results turned into the plain model.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use super::diff::Changes;
 use super::model::{MappingSet, Target};
 use super::outcome::{BatchResult, NotApplied};
 use super::refresh::remote_set;
-use super::regions::{CatalogError, CatalogResult, RegionCatalog};
 use crate::cloudflare::{ApiError, BatchOutcome, Client, Mapping};
 
 /// The zone's mappings keyed by canonical IP, and when the set last changed.
@@ -69,21 +67,4 @@ pub async fn delete(client: &Client, zone_id: &str, changes: &Changes) -> BatchR
         }
     }
     result
-}
-
-/// The zone's supported regions in the shape the region check uses.
-pub async fn fetch_catalog(client: Arc<Client>, zone_id: String) -> CatalogResult {
-    match client.supported_regions(&zone_id).await {
-        Ok(supported) => Ok(Arc::new(
-            supported
-                .vendors
-                .into_iter()
-                .map(|(vendor, regions)| (vendor, regions.into_iter().map(|r| r.name).collect()))
-                .collect::<RegionCatalog>(),
-        )),
-        Err(error) => Err(match error.auth_detail() {
-            Some(detail) => CatalogError { message: detail, rejected_credentials: true },
-            None => CatalogError::unavailable(error.to_string()),
-        }),
-    }
 }

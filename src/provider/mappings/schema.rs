@@ -30,8 +30,19 @@ must not list the same IP.
 
 Changes are sent in batches of at most 100 mappings per request, and only added or changed \
 entries are sent. When Cloudflare rejects individual entries, the others are still applied, \
-each rejected entry is reported as an error at its line of the configuration, and the state \
-records exactly what was applied.";
+the state records exactly what was applied, and every rejected IP is named: the first three \
+rejections of each cause are errors at their lines of the configuration, further rejections of \
+the same cause are listed together in one error, and advice that concerns the whole resource is \
+given once.
+
+When a plan adds an IP that the zone already maps outside this resource (in the dashboard, by \
+another tool, workspace or resource), the plan warns before anything is written, naming each \
+such IP with its current vendor and region and the `terraform import` command that takes it \
+over without a write. Applying the plan anyway overwrites the mapping, and the resource then \
+owns it: destroying the resource deletes it. This is a warning, not a refusal, because moving \
+IPs between resources (for example between `for_each` instances) in one apply is legitimate. \
+The single-mapping resource `cloudflare_origin_cloud_region` refuses to create over an existing \
+mapping instead, since importing that one mapping is always the remedy.";
 
 const ZONE_ID_DOC: &str = "\
 The zone's ID: 32 lower-case hexadecimal characters (shown on the zone's Overview page). \
@@ -44,7 +55,10 @@ The mappings this resource manages, keyed by origin IP address (IPv4, or IPv6 in
 names the cloud `vendor` (exactly one of `aws`, `azure`, `gcp`, `oci`) and its `region` (for \
 example `us-east-1`; checked against the regions the zone supports). At most 3,500 entries, \
 Cloudflare's limit per zone. Ranges (CIDR), zone indexes (`%eth0`) and IPv4-mapped IPv6 \
-addresses are not accepted.";
+addresses are not accepted. `mappings = null` is an error; write `mappings = {}` for a resource \
+that manages no mappings. State keeps the keys exactly as the configuration spells them: \
+changing only a key's spelling (`2001:0db8::1` to `2001:db8::1`) plans an in-place update that \
+renames the key in state and sends nothing to Cloudflare.";
 
 const ID_DOC: &str = "The zone ID (the resource has one instance per zone and configuration).";
 

@@ -1,6 +1,6 @@
 //! Validator findings into protocol diagnostics; each resource says where a place points.
 
-use crate::provider::mappings::finding::{Finding, Place, Severity};
+use crate::provider::concepts::finding::{Finding, Place, Severity};
 use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Severity as TfSeverity};
 
 pub fn findings_to_diagnostics(

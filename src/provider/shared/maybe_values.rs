@@ -1,6 +1,6 @@
 //! `Maybe<String>` to and from Terraform values: known text, unknown, or null.
 
-use crate::provider::mappings::model::Maybe;
+use crate::provider::concepts::maybe::Maybe;
 use crate::tfplugin::Value;
 
 /// A string attribute as far as it is known; anything that is not a string counts as null.

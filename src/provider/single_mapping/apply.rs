@@ -6,7 +6,7 @@ use super::remote::mapping;
 use super::schema::{ORIGIN_IP, TYPE_NAME};
 use super::values::{config_from_value, state_to_value};
 use crate::cloudflare::{ApiError, Client, MappingRecord};
-use crate::provider::mappings::model::Maybe;
+use crate::provider::concepts::maybe::Maybe;
 use crate::tfplugin::{AttributePath, Diagnostics, Value};
 
 fn provider_bug(detail: &str) -> Diagnostics {

@@ -1,6 +1,6 @@
 //! Import IDs: `<zone_id>/<origin_ip>` (IPv6 colons are fine: only the first `/` separates).
 
-use crate::provider::mappings::validate::{check_ip, check_zone_id};
+use crate::provider::concepts::checks::{check_ip, check_zone_id};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportTarget {

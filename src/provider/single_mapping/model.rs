@@ -1,6 +1,7 @@
 //! One mapping as plain data: the configuration (possibly partly unknown) and the state.
 
-use crate::provider::mappings::model::{canonical_key, Maybe};
+use crate::provider::concepts::address::canonical_key;
+use crate::provider::concepts::maybe::Maybe;
 
 /// The resource configuration (or a proposed/planned value) as far as it is known.
 #[derive(Debug, Clone, PartialEq, Eq)]

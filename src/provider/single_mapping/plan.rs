@@ -1,7 +1,7 @@
 //! What a plan does with one mapping: create, replace, update in place, or nothing. Pure.
 
 use super::model::{mapping_id, same_address, same_vendor, SingleConfig, SingleState};
-use crate::provider::mappings::model::Maybe;
+use crate::provider::concepts::maybe::Maybe;
 
 /// An attribute whose change forces a new resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,10 +11,10 @@ use super::values::{config_from_value, maybe_to_value, state_from_value, to_diag
 use super::model::{api_vendor, SingleConfig};
 use crate::cloudflare::Client;
 use crate::provider::shared::plan_start::{plan_response, start_plan, PlanInputs};
-use crate::provider::mappings::finding::{Finding, Place};
-use crate::provider::mappings::model::Maybe;
-use crate::provider::mappings::regions::RegionCache;
-use crate::provider::mappings::validate::VENDORS;
+use crate::provider::concepts::checks::VENDORS;
+use crate::provider::concepts::finding::{Finding, Place};
+use crate::provider::concepts::maybe::Maybe;
+use crate::provider::concepts::regions::RegionCache;
 use crate::tfplugin::{AttributePath, Diagnostics, PlanRequest, PlanResponse};
 
 pub async fn plan(request: &PlanRequest, client: Option<Arc<Client>>, regions: &RegionCache) -> PlanResponse {

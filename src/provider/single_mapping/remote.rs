@@ -3,11 +3,11 @@
 use super::model::api_vendor;
 use crate::cloudflare::Mapping;
 
-pub(crate) use crate::provider::mappings::fetch_catalog;
+pub(crate) use crate::provider::concepts::regions::fetch_catalog;
 
 /// The mapping to send: the API wants the canonical address and the lower-case vendor.
 pub fn mapping(origin_ip: &str, vendor: &str, region: &str) -> Mapping {
-    Mapping::new(crate::provider::mappings::model::canonical_key(origin_ip), api_vendor(vendor), region)
+    Mapping::new(crate::provider::concepts::address::canonical_key(origin_ip), api_vendor(vendor), region)
 }
 
 #[cfg(test)]

@@ -4,9 +4,11 @@
 //! advice. `values::place_to_path` points each finding at this resource's attribute.
 
 use super::model::{api_vendor, SingleConfig};
-use crate::provider::mappings::finding::{Finding, Place};
-use crate::provider::mappings::model::{ConfigEntry, MappingsConfig, Maybe};
-use crate::provider::mappings::validate::{validate_all as validate_mappings, VENDORS};
+use crate::provider::concepts::checks::VENDORS;
+use crate::provider::concepts::finding::{Finding, Place};
+use crate::provider::concepts::maybe::Maybe;
+use crate::provider::mappings::model::{ConfigEntry, MappingsConfig};
+use crate::provider::mappings::validate::validate_all as validate_mappings;
 
 /// Stands in for an address that is not known yet so that vendor and region are still checked;
 /// findings about it are dropped.

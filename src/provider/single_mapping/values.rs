@@ -2,7 +2,7 @@
 
 use super::model::{mapping_id, SingleConfig, SingleState};
 use super::schema::{ID, MODIFIED_ON, ORIGIN_IP, REGION, VENDOR, ZONE_ID};
-use crate::provider::mappings::finding::{Finding, Place};
+use crate::provider::concepts::finding::{Finding, Place};
 pub use crate::provider::shared::maybe_values::maybe_to_value;
 use crate::provider::shared::maybe_values::maybe_string;
 use crate::provider::shared::findings::findings_to_diagnostics;
@@ -68,7 +68,7 @@ pub fn to_diagnostics(findings: impl IntoIterator<Item = Finding>) -> Diagnostic
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::mappings::model::Maybe;
+    use crate::provider::concepts::maybe::Maybe;
     use crate::tfplugin::Severity as TfSeverity;
 
     fn state() -> SingleState {

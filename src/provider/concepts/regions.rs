@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 use super::finding::{Finding, Place};
+use crate::cloudflare::Client;
 
 /// vendor -> region names the zone accepts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -167,6 +168,23 @@ impl RegionCache {
             Arc::clone(zones.entry(zone_id.to_string()).or_default())
         };
         cell.get_or_init(fetch).await.clone()
+    }
+}
+
+/// The zone's supported regions in the shape the region check uses.
+pub async fn fetch_catalog(client: Arc<Client>, zone_id: String) -> CatalogResult {
+    match client.supported_regions(&zone_id).await {
+        Ok(supported) => Ok(Arc::new(
+            supported
+                .vendors
+                .into_iter()
+                .map(|(vendor, regions)| (vendor, regions.into_iter().map(|r| r.name).collect()))
+                .collect::<RegionCatalog>(),
+        )),
+        Err(error) => Err(match error.auth_detail() {
+            Some(detail) => CatalogError { message: detail, rejected_credentials: true },
+            None => CatalogError::unavailable(error.to_string()),
+        }),
     }
 }
 

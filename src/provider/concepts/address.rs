@@ -5,7 +5,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::ip::parse_ip;
+use crate::ip::{canonical_ip, parse_ip};
 
 /// The address a key spells. Its order is not the order of canonical spellings: code whose
 /// output order is visible sorts by [`Address::to_string`] instead.
@@ -35,10 +35,15 @@ impl fmt::Display for Address {
     }
 }
 
+/// The canonical spelling of a key; a key that is not an address (only possible in state that
+/// was never validated) stands for itself, so it still compares exactly.
+pub fn canonical_key(key: &str) -> String {
+    canonical_ip(key).unwrap_or_else(|_| key.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ip::canonical_ip;
 
     #[test]
     fn spellings_of_one_address_are_equal() {
@@ -53,5 +58,11 @@ mod tests {
             let expected = canonical_ip(key).unwrap_or_else(|_| key.to_string());
             assert_eq!(Address::of(key).to_string(), expected, "{key}");
         }
+    }
+
+    #[test]
+    fn unparseable_keys_stand_for_themselves() {
+        assert_eq!(canonical_key("not-an-ip"), "not-an-ip");
+        assert_eq!(canonical_key("2001:DB8::1"), "2001:db8::1");
     }
 }
