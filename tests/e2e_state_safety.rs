@@ -213,7 +213,7 @@ fn a_hundred_rejections_of_one_cause_give_few_error_blocks_naming_every_ip() {
         }
         assert_diagnostic_at(&apply, &config, "\"198.51.100.1\" = ", "the first rejection");
         assert!(says(&out, "Cloudflare rejected 97 more mappings for the same reason"), "{out}");
-        assert_eq!(out.matches("terraform untaint").count(), 1, "shared advice once:\n{out}");
+        assert_eq!(out.matches("marks it as tainted").count(), 1, "shared advice once:\n{out}");
         assert_eq!(remote(&api, ZONE), expected(&[("192.0.2.1", "aws", "us-east-1")]));
     });
 }
