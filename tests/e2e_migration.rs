@@ -46,16 +46,16 @@ fn single_block(origin: Origin, name: &str, provider: Option<&str>) -> String {
     )
 }
 
-/// One state instance as the official provider stores it.
-fn official_instance(origin: Origin, modified_on: &str) -> serde_json::Value {
+/// One state instance of `cloudflare_origin_cloud_region` as `provider` stored it.
+fn stored_instance(origin: Origin, provider: &str, version: i64, id: String, modified_on: serde_json::Value) -> serde_json::Value {
     let (name, ip, vendor, region) = origin;
     json!({
         "mode": "managed", "type": "cloudflare_origin_cloud_region", "name": name,
-        "provider": format!("provider[\"{NEIGHBOUR_ADDRESS}\"]"),
+        "provider": format!("provider[\"{provider}\"]"),
         "instances": [{
-            "schema_version": 500,
+            "schema_version": version,
             "attributes": {
-                "id": canonical(ip), "zone_id": ZONE, "origin_ip": ip, "vendor": vendor,
+                "id": id, "zone_id": ZONE, "origin_ip": ip, "vendor": vendor,
                 "region": region, "modified_on": modified_on
             },
             "sensitive_attributes": []
@@ -63,21 +63,14 @@ fn official_instance(origin: Origin, modified_on: &str) -> serde_json::Value {
     })
 }
 
-/// One state instance as this provider stored it before schema version 500.
+/// As the official provider stores it: schema version 500, `id` = the address.
+fn official_instance(origin: Origin, modified_on: &str) -> serde_json::Value {
+    stored_instance(origin, NEIGHBOUR_ADDRESS, 500, canonical(origin.1), json!(modified_on))
+}
+
+/// As this provider stored it before schema version 500: `id` = `<zone_id>/<ip>`.
 fn legacy_instance(origin: Origin) -> serde_json::Value {
-    let (name, ip, vendor, region) = origin;
-    json!({
-        "mode": "managed", "type": "cloudflare_origin_cloud_region", "name": name,
-        "provider": format!("provider[\"{PROVIDER_ADDRESS}\"]"),
-        "instances": [{
-            "schema_version": 0,
-            "attributes": {
-                "id": format!("{ZONE}/{}", canonical(ip)), "zone_id": ZONE, "origin_ip": ip,
-                "vendor": vendor, "region": region, "modified_on": null
-            },
-            "sensitive_attributes": []
-        }]
-    })
+    stored_instance(origin, PROVIDER_ADDRESS, 0, format!("{ZONE}/{}", canonical(origin.1)), json!(null))
 }
 
 fn write_state(workspace: &Workspace, resources: Vec<serde_json::Value>) {

@@ -261,6 +261,24 @@ where
     Ok(Response::new(response))
 }
 
+/// The JSON of a stored state (`None` when Terraform sent none); the pre-0.12 flatmap format
+/// and invalid JSON are errors naming `what`.
+fn stored_json(raw: Option<pb::RawState>, what: &str) -> Result<Option<serde_json::Value>, pb::Diagnostic> {
+    let raw = raw.unwrap_or_default();
+    if raw.json.is_empty() {
+        if !raw.flatmap.is_empty() {
+            return Err(error(
+                "Unsupported state format",
+                format!("The {what} uses the pre-0.12 flatmap format, which this provider cannot read."),
+            ));
+        }
+        return Ok(None);
+    }
+    serde_json::from_slice::<serde_json::Value>(&raw.json)
+        .map(Some)
+        .map_err(|err| error("Invalid stored state", format!("The {what} is not valid JSON: {err}")))
+}
+
 fn not_supported(what: &str) -> pb::Diagnostic {
     error(
         format!("{what} not supported"),
@@ -421,25 +439,9 @@ impl pb::provider_server::Provider for ProviderService {
                 Ok(entry) => entry,
                 Err(diag) => return WithDiagnostics::from_diagnostic(diag),
             };
-            let raw = req.raw_state.unwrap_or_default();
-            let raw_state_json = if raw.json.is_empty() {
-                if !raw.flatmap.is_empty() {
-                    return WithDiagnostics::from_diagnostic(error(
-                        "Unsupported state format",
-                        "The stored state uses the pre-0.12 flatmap format, which this provider cannot read.",
-                    ));
-                }
-                None
-            } else {
-                match serde_json::from_slice::<serde_json::Value>(&raw.json) {
-                    Ok(json) => Some(json),
-                    Err(err) => {
-                        return WithDiagnostics::from_diagnostic(error(
-                            "Invalid stored state",
-                            format!("The stored state is not valid JSON: {err}"),
-                        ))
-                    }
-                }
+            let raw_state_json = match stored_json(req.raw_state, "stored state") {
+                Ok(json) => json,
+                Err(diag) => return WithDiagnostics::from_diagnostic(diag),
             };
             let upgraded = entry
                 .handler
@@ -661,19 +663,9 @@ impl pb::provider_server::Provider for ProviderService {
                 Ok(entry) => entry,
                 Err(diag) => return WithDiagnostics::from_diagnostic(diag),
             };
-            let raw = req.source_state.unwrap_or_default();
-            let source_state_json = if raw.json.is_empty() {
-                None
-            } else {
-                match serde_json::from_slice::<serde_json::Value>(&raw.json) {
-                    Ok(json) => Some(json),
-                    Err(err) => {
-                        return WithDiagnostics::from_diagnostic(error(
-                            "Invalid source state",
-                            format!("The state of the moved resource is not valid JSON: {err}"),
-                        ))
-                    }
-                }
+            let source_state_json = match stored_json(req.source_state, "state of the moved resource") {
+                Ok(json) => json,
+                Err(diag) => return WithDiagnostics::from_diagnostic(diag),
             };
             let moved = entry
                 .handler

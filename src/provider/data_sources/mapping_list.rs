@@ -27,23 +27,12 @@ const RESULT: &str = "result";
 const ORIGIN_IP: &str = "origin_ip";
 const MODIFIED_ON: &str = "modified_on";
 
-fn item_type() -> Type {
-    Type::object([
-        (ORIGIN_IP, Type::String),
-        (VENDOR, Type::String),
-        (REGION, Type::String),
-        (MODIFIED_ON, Type::String),
-    ])
-}
+const ITEM_FIELDS: [&str; 4] = [ORIGIN_IP, VENDOR, REGION, MODIFIED_ON];
 
-fn result_item_type() -> Type {
-    Type::object([
-        (ID, Type::String),
-        (ORIGIN_IP, Type::String),
-        (VENDOR, Type::String),
-        (REGION, Type::String),
-        (MODIFIED_ON, Type::String),
-    ])
+/// An item of `mappings`; `result` items also have `id`.
+fn item_type(with_id: bool) -> Type {
+    let id = with_id.then_some(ID);
+    Type::object(ITEM_FIELDS.into_iter().chain(id).map(|name| (name, Type::String)))
 }
 
 pub fn schema() -> Schema {
@@ -68,12 +57,12 @@ pub fn schema() -> Schema {
              all of them (Cloudflare's official provider reads at most 1,000 then; a zone holds up \
              to 3,500, and this data source never cuts a list short unless asked).",
         ))
-        .attribute(Attribute::computed(MAPPINGS, Type::list(item_type())).description(
+        .attribute(Attribute::computed(MAPPINGS, Type::list(item_type(false))).description(
             "The mappings: `origin_ip` (canonical form), `vendor`, `region`, and `modified_on` \
              (RFC 3339, Cloudflare's time of the mapping's last change; null when the API does \
              not report it).",
         ))
-        .attribute(Attribute::computed(RESULT, Type::list(result_item_type())).description(
+        .attribute(Attribute::computed(RESULT, Type::list(item_type(true))).description(
             "The same mappings under the name Cloudflare's official provider uses, each with \
              `id` (the canonical address, as there), `origin_ip`, `vendor`, `region` and \
              `modified_on`, so that switching a data source's `provider` needs no other edit.",
