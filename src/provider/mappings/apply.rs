@@ -1,25 +1,16 @@
 //! Apply: create, update and destroy. The returned state is always what is now true remotely
 //! for the managed IPs, errors or not.
 
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
-
 use super::coordinated::Coordination;
 use super::diff::changes;
 use super::model::{MappingSet, MappingsState, Maybe};
-use super::outcome::{all_applied, merge, modified_on_after_apply, Operation};
+use super::outcome::{all_applied, merge, modified_on_after_apply, ModifiedOn, Operation};
+use super::written_at::written_at;
 use super::schema::{MODIFIED_ON, ZONE_ID};
 use super::values::{known_mappings_from_value, mappings_to_value, state_to_value, state_value, to_diagnostics};
 use crate::cloudflare::Client;
 use crate::provider::shared::maybe_values::maybe_string;
 use crate::tfplugin::{Diagnostics, Value};
-
-/// The current time in RFC 3339, whole seconds, UTC.
-pub fn now_rfc3339() -> String {
-    let now = OffsetDateTime::now_utc();
-    let whole_seconds = now.replace_nanosecond(0).unwrap_or(now);
-    whole_seconds.format(&Rfc3339).unwrap_or_default()
-}
 
 fn provider_bug(detail: impl Into<String>) -> Diagnostics {
     Diagnostics::from_error(
@@ -72,11 +63,15 @@ pub async fn create_or_update(
         (mappings_to_value(&mappings), diagnostics)
     };
     // A known planned value must come back unchanged; otherwise it is ours to fill.
+    let prior_time = prior.and_then(|p| p.modified_on.as_deref());
     let modified_on = match planned.get_attr(MODIFIED_ON) {
-        Some(Value::String(planned)) => planned.clone(),
-        _ => modified_on_after_apply(prior.and_then(|p| p.modified_on.as_deref()), &upserted, &removed, now_rfc3339),
+        Some(Value::String(planned)) => Some(planned.clone()),
+        _ => match modified_on_after_apply(prior_time, &upserted, &removed) {
+            ModifiedOn::Kept(time) | ModifiedOn::Written(time @ Some(_)) => time,
+            ModifiedOn::Written(None) => written_at(client, &zone_id, &upserted).await.or(prior_time.map(str::to_string)),
+        },
     };
-    (state_value(&zone_id, mappings_value, Some(modified_on)), diagnostics)
+    (state_value(&zone_id, mappings_value, modified_on), diagnostics)
 }
 
 /// Whether every entry holds just vendor and region: then a map whose entries all match the

@@ -36,6 +36,7 @@ mod takeover_plan_tests;
 mod upgrade;
 pub mod validate;
 mod values;
+mod written_at;
 
 pub use resource::MappingsResource;
 pub use schema::TYPE_NAME;

@@ -214,20 +214,23 @@ fn request_failures(operation: &str, not_applied: &[NotApplied]) -> Vec<Finding>
         .collect()
 }
 
-/// The resource's `modified_on` after an apply: the API's timestamp when this apply changed
-/// something (the current time if the API gave none), otherwise the prior value.
-pub fn modified_on_after_apply(
-    prior: Option<&str>,
-    upserted: &BatchResult,
-    removed: &BatchResult,
-    now: impl FnOnce() -> String,
-) -> String {
+/// The resource's `modified_on` after an apply, as far as the API's answers tell it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModifiedOn {
+    /// Nothing changed: the prior value stays.
+    Kept(Option<String>),
+    /// This apply changed mappings; the answers' time, or `None` when they carried none (v2
+    /// batches): then it is read back from the API, never taken from the provider's clock.
+    Written(Option<String>),
+}
+
+pub fn modified_on_after_apply(prior: Option<&str>, upserted: &BatchResult, removed: &BatchResult) -> ModifiedOn {
     if upserted.applied_anything() || removed.applied_anything() {
         // Deletions run before upserts (freeing room under the zone's limit), so the upserts'
         // timestamp is the later one.
-        return upserted.modified_on.clone().or_else(|| removed.modified_on.clone()).unwrap_or_else(now);
+        return ModifiedOn::Written(upserted.modified_on.clone().or_else(|| removed.modified_on.clone()));
     }
-    prior.map(str::to_string).unwrap_or_else(now)
+    ModifiedOn::Kept(prior.map(str::to_string))
 }
 
 #[cfg(test)]
@@ -476,18 +479,18 @@ mod tests {
 
     #[test]
     fn modified_on_rules() {
-        let now = || "NOW".to_string();
         let none = BatchResult::default();
-        assert_eq!(modified_on_after_apply(Some("PRIOR"), &none, &none, now), "PRIOR");
-        assert_eq!(modified_on_after_apply(None, &none, &none, now), "NOW");
+        let written = |time: &str| ModifiedOn::Written(Some(time.to_string()));
+        assert_eq!(modified_on_after_apply(Some("PRIOR"), &none, &none), ModifiedOn::Kept(Some("PRIOR".into())));
+        assert_eq!(modified_on_after_apply(None, &none, &none), ModifiedOn::Kept(None));
         let upserted = ok(&["192.0.2.1"]);
-        assert_eq!(modified_on_after_apply(Some("PRIOR"), &upserted, &none, now), "2026-03-01T12:00:00Z");
+        assert_eq!(modified_on_after_apply(Some("PRIOR"), &upserted, &none), written("2026-03-01T12:00:00Z"));
         let mut removed = ok(&["192.0.2.2"]);
         removed.modified_on = Some("2026-03-01T11:59:55Z".into());
-        assert_eq!(modified_on_after_apply(None, &upserted, &removed, now), "2026-03-01T12:00:00Z");
-        assert_eq!(modified_on_after_apply(None, &none, &removed, now), "2026-03-01T11:59:55Z");
+        assert_eq!(modified_on_after_apply(None, &upserted, &removed), written("2026-03-01T12:00:00Z"));
+        assert_eq!(modified_on_after_apply(None, &none, &removed), written("2026-03-01T11:59:55Z"));
         let mut silent = ok(&["192.0.2.1"]);
         silent.modified_on = None;
-        assert_eq!(modified_on_after_apply(Some("PRIOR"), &silent, &none, now), "NOW");
+        assert_eq!(modified_on_after_apply(Some("PRIOR"), &silent, &none), ModifiedOn::Written(None));
     }
 }

@@ -1,6 +1,5 @@
 //! Refresh and import: one zone listing, filtered to the IPs the resource manages.
 
-use super::apply::now_rfc3339;
 use super::import_id::{parse_import_id, select, ImportSelectError, ImportTarget};
 use super::model::MappingsState;
 use super::refresh::{refresh, Refreshed};
@@ -66,6 +65,6 @@ pub fn imported_state(target: ImportTarget, listing: Listing) -> Result<Mappings
     Ok(MappingsState {
         zone_id: target.zone_id,
         mappings,
-        modified_on: Some(listing.modified_on.unwrap_or_else(now_rfc3339)),
+        modified_on: listing.modified_on,
     })
 }

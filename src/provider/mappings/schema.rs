@@ -63,8 +63,9 @@ renames the key in state and sends nothing to Cloudflare.";
 const ID_DOC: &str = "The zone ID (the resource has one instance per zone and configuration).";
 
 const MODIFIED_ON_DOC: &str = "\
-When this resource last changed mappings at Cloudflare (RFC 3339). Unchanged by refreshes and \
-by applies that send nothing.";
+When this resource last changed mappings at Cloudflare (RFC 3339), as Cloudflare reports it \
+(read back with one request when a write's answer carries no time), never the provider's \
+clock. Unchanged by refreshes and by applies that send nothing.";
 
 pub fn schema() -> Schema {
     let block = Block::new()
