@@ -14,10 +14,17 @@ Scenarios
      `cloudflare_origin_cloud_region_mappings` vs N `cloudflare_origin_cloud_region`.
   4. refresh (`terraform plan`) of 3,500 managed mappings, v1 and v2 endpoint families.
   5. in-process PlanResourceChange/ApplyResourceChange for a 3,500-entry map
-     (`cargo run --release --example rpc_bench`).
+     (`cargo run --release --example rpc_bench`; built here when missing).
+  6. `terraform plan` (refresh included) at each N of scenario 3, both sides already applied,
+     50 ms latency: one mappings resource vs N per-IP resources; at the largest N, a logged plan
+     splits ours into the provider's own RPC time and the rest. Peak RSS (VmHWM) of our provider
+     processes is sampled during the largest apply and plan, the emulator's read at the end.
+
+Each row is printed (and the Markdown file rewritten) as soon as it is measured, so a crash
+later in the run keeps the rows before it.
 
 Usage: python3 scripts/bench.py [--quick] [--no-build] [--runs N] [--only 1,2,...]
-                                [--sizes 100,1000,3500] [--extra-provider LABEL=PATH] [--provider PATH]
+                                [--sizes 10,100,1000,3500] [--extra-provider LABEL=PATH] [--provider PATH]
                                 [--markdown FILE]
   --quick           fewer repetitions; skips the per-IP side at N = 3,500
   --no-build        use the existing release build
@@ -35,8 +42,10 @@ import shutil
 import statistics
 import subprocess
 import sys
+import re
 import tarfile
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -103,6 +112,60 @@ def machine():
     }
 
 
+def vmhwm_kib(pid):
+    """The process's own peak RSS (VmHWM) in KiB, or None once it has gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for row in status:
+                if row.startswith("VmHWM:"):
+                    return int(row.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+class PeakRss:
+    """Samples VmHWM of every process whose executable path contains `needle`, while in use.
+
+    Terraform starts and stops the provider itself, so the processes are found by scanning /proc.
+    VmHWM only grows, so the last sample of a process is its peak up to that moment (within one
+    sampling interval of its exit)."""
+
+    def __init__(self, needle, interval=0.02):
+        self.needle, self.interval = needle, interval
+        self.peaks = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                        program = cmdline.read().split(b"\0", 1)[0].decode(errors="replace")
+                except OSError:
+                    continue
+                if self.needle in os.path.basename(program):
+                    kib = vmhwm_kib(entry)
+                    if kib is not None:
+                        self.peaks[entry] = max(kib, self.peaks.get(entry, 0))
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_kib(self):
+        return max(self.peaks.values(), default=None)
+
+
 def client_certificate(workdir):
     """A P-521 self-signed client certificate in PEM, as Terraform puts in PLUGIN_CLIENT_CERT."""
     try:
@@ -163,14 +226,7 @@ def handshake_once(binary, env):
     line = proc.stdout.readline()
     elapsed = time.perf_counter() - start
     time.sleep(SETTLE_SECONDS)  # let start-up work that follows the handshake line finish
-    hwm = None
-    try:
-        with open(f"/proc/{proc.pid}/status") as status:
-            for row in status:
-                if row.startswith("VmHWM:"):
-                    hwm = int(row.split()[1])
-    except OSError:
-        pass
+    hwm = vmhwm_kib(proc.pid)
     proc.kill()
     proc.wait()
     proc.stdout.close()
@@ -323,23 +379,33 @@ def scenario_plan(ctx, runs, results):
 # ---------------------------------------------------------------------------------------------
 # scenarios 3 and 4: apply at scale, refresh at scale
 
-def timed_apply(ctx, ws, zone, count):
+def timed_apply(ctx, ws, zone, count, rss=None):
+    """One apply from empty state and an empty zone, 50 ms latency; `rss` (a list) gets the
+    provider's peak RSS during it when given."""
     ctx.emulator.latency(0)
     ctx.emulator.clear(zone)
     ws.forget_state()
     ctx.emulator.latency(LATENCY_MS)
     ctx.emulator.reset_requests()
-    seconds = ws.run("apply", "-auto-approve")
+    with PeakRss(PACKAGE) as sampler:
+        seconds = ws.run("apply", "-auto-approve")
     traffic = ctx.emulator.traffic()
     ctx.emulator.latency(0)
     stored = ctx.emulator.stored(zone)
     if stored != count:
         raise RuntimeError(f"apply left {stored} mappings in zone {zone}, expected {count}")
     traffic["seconds"] = seconds
+    if rss is not None and sampler.peak_kib:
+        rss.append(sampler.peak_kib)
     return traffic
 
 
-def scenario_scale(ctx, sizes, runs, per_ip_sizes, results):
+def scenario_scale(ctx, sizes, runs, per_ip_sizes, wanted, results, emit):
+    """Scenarios 3, 4 and 6, one N at a time (each row is emitted when measured).
+
+    Scenario 4 refreshes the mappings scenario 3 applied at the largest N, and scenario 6 plans
+    what both sides of scenario 3 applied, so asking for either runs those applies first."""
+    largest = max(sizes)
     for index, count in enumerate(sizes):
         ips = mapping_ips(count)
         row = {"n": count, "expected_writes": math.ceil(count / 100)}
@@ -348,12 +414,35 @@ def scenario_scale(ctx, sizes, runs, per_ip_sizes, results):
         ws.env["CLOUDFLARE_REQUESTS_PER_SECOND"] = REQUESTS_PER_SECOND
         ws.write("main.tf", mappings_config(ctx.version, zone, ips))
         ws.run("init")
-        samples = []
+        samples, rss = [], []
         for _ in range(runs):
             log(f"scenario 3: one mappings resource, N = {count}")
-            samples.append(timed_apply(ctx, ws, zone, count))
+            samples.append(timed_apply(ctx, ws, zone, count, rss if count == largest else None))
         row["mappings"] = summarise(samples)
-        if count == max(sizes):
+        if rss:
+            row["apply_rss_kib"] = max(rss)
+        results.setdefault("scale", []).append(row)
+        emit()
+        per_ip_ws = None
+        if count in per_ip_sizes:
+            per_ip_zone = zone_id(200 + index)
+            per_ip_ws = ctx.workspace(f"per-ip-{count}")
+            per_ip_ws.env["CLOUDFLARE_REQUESTS_PER_SECOND"] = REQUESTS_PER_SECOND
+            per_ip_ws.write("main.tf", per_ip_config(ctx.version, per_ip_zone, ips))
+            per_ip_ws.run("init")
+            log(f"scenario 3: {count} single-mapping resources (this takes a while)")
+            try:
+                row["per_ip"] = summarise([timed_apply(ctx, per_ip_ws, per_ip_zone, count)])
+            except RuntimeError as err:
+                if "does not support resource type" not in str(err):
+                    raise
+                log("this provider build has no cloudflare_origin_cloud_region: per-IP side skipped")
+                row["per_ip_missing"] = True
+                per_ip_ws = None
+        else:
+            row["per_ip_skipped"] = True
+        emit()
+        if count == largest and 3 in wanted:
             # The same apply with one batch request at a time: what the default parallelism buys.
             ws.env["CLOUDFLARE_BATCH_PARALLELISM"] = "1"
             sequential = []
@@ -362,22 +451,79 @@ def scenario_scale(ctx, sizes, runs, per_ip_sizes, results):
                 sequential.append(timed_apply(ctx, ws, zone, count))
             ws.env.pop("CLOUDFLARE_BATCH_PARALLELISM")
             row["mappings_sequential"] = summarise(sequential)
+            emit()
+        if count == largest and 4 in wanted:
             row["refresh"] = scenario_refresh(ctx, ws, runs)
-        if count in per_ip_sizes:
-            zone = zone_id(200 + index)
-            ws = ctx.workspace(f"per-ip-{count}")
-            ws.env["CLOUDFLARE_REQUESTS_PER_SECOND"] = REQUESTS_PER_SECOND
-            ws.write("main.tf", per_ip_config(ctx.version, zone, ips))
-            ws.run("init")
-            log(f"scenario 3: {count} single-mapping resources (this takes a while)")
-            try:
-                row["per_ip"] = summarise([timed_apply(ctx, ws, zone, count)])
-            except RuntimeError as err:
-                if "does not support resource type" not in str(err):
-                    raise
-                log("this provider build has no cloudflare_origin_cloud_region: per-IP side skipped")
-                row["per_ip_missing"] = True
-        results.setdefault("scale", []).append(row)
+            emit()
+        if 6 in wanted:
+            row["plans"] = scenario_plan_side_by_side(ctx, ws, per_ip_ws, count, 1 if count == largest else runs,
+                                                      measure=count == largest)
+            emit()
+    results["emulator_rss_kib"] = vmhwm_kib(ctx.emulator.process.pid)
+    emit()
+
+
+def scenario_plan_side_by_side(ctx, ours, per_ip, count, runs, measure):
+    """Scenario 6: `terraform plan` of the applied N mappings, ours and per-IP interleaved, 50 ms
+    latency, Terraform's default parallelism. With `measure`, also the provider's peak RSS during
+    our plans and one extra logged plan of ours to split its time."""
+    out = {"ours": [], "per_ip": [], "rss": [], "runs": runs}
+    ctx.emulator.latency(LATENCY_MS)
+    try:
+        for _ in range(runs):
+            log(f"scenario 6: plan of {count} applied mappings, one resource")
+            ctx.emulator.reset_requests()
+            with PeakRss(PACKAGE) as sampler:
+                out["ours"].append(ours.run("plan", "-detailed-exitcode"))
+            out["ours_requests"] = ctx.emulator.count()
+            if sampler.peak_kib:
+                out["rss"].append(sampler.peak_kib)
+            if per_ip:
+                log(f"scenario 6: plan of {count} per-IP resources")
+                ctx.emulator.reset_requests()
+                out["per_ip"].append(per_ip.run("plan", "-detailed-exitcode"))
+                out["per_ip_requests"] = ctx.emulator.count()
+        if measure:
+            out["split"] = logged_plan_split(ours)
+    finally:
+        ctx.emulator.latency(0)
+    return {
+        "ours": median(out["ours"]), "per_ip": median(out["per_ip"]) if out["per_ip"] else None,
+        "ours_requests": out.get("ours_requests"), "per_ip_requests": out.get("per_ip_requests"),
+        "rss_kib": max(out["rss"]) if (measure and out["rss"]) else None, "runs": runs,
+        "split": out.get("split"),
+    }
+
+
+RPC_SERVED = re.compile(r"served request.*?tf_req_duration_ms=(\d+)")
+API_ANSWERED = re.compile(r"Cloudflare response.*?elapsed_ms=(\d+)")
+
+
+def logged_plan_split(ws):
+    """One more plan of `ws` with the provider's debug log on: the sum of its RPC durations
+    (`tf_req_duration_ms`, whole milliseconds), of that the time waiting for Cloudflare
+    answers (`elapsed_ms`), and the plan's wall time in this logged run."""
+    log_path = os.path.join(ws.dir, "provider-debug.log")
+    ws.env.update({"TF_LOG_PROVIDER": "DEBUG", "TF_LOG_PATH": log_path})
+    try:
+        seconds = ws.run("plan", "-detailed-exitcode")
+    finally:
+        ws.env.pop("TF_LOG_PROVIDER")
+        ws.env.pop("TF_LOG_PATH")
+    rpc_ms = api_ms = rpcs = 0
+    with open(log_path, errors="replace") as text:
+        for line in text:
+            served = RPC_SERVED.search(line)
+            if served:
+                rpcs += 1
+                rpc_ms += int(served.group(1))
+            answered = API_ANSWERED.search(line)
+            if answered:
+                api_ms += int(answered.group(1))
+    os.remove(log_path)
+    if not rpcs:
+        raise RuntimeError("the provider's debug log had no 'served request' lines to split the plan with")
+    return {"seconds": seconds, "rpcs": rpcs, "rpc_ms": rpc_ms, "api_ms": api_ms}
 
 
 # Scenario 4's variants: label -> environment. v2 pages after the first go out
@@ -428,10 +574,22 @@ def summarise(samples):
 # ---------------------------------------------------------------------------------------------
 # scenario 5: in-process RPCs
 
-def scenario_rpc(release, runs, results):
+def scenario_rpc(release, profile, runs, results):
     binary = os.path.join(release, "examples", "rpc_bench")
+    if not os.path.isfile(binary):
+        command = ["cargo", "build", "--example", "rpc_bench"] + (["--release"] if profile == "release" else [])
+        log(f"scenario 5: {binary} is missing; building it: {' '.join(command)}")
+        built = subprocess.run(command, cwd=ROOT)
+        if built.returncode != 0 or not os.path.isfile(binary):
+            results["rpc_skipped"] = f"`{' '.join(command)}` did not produce {binary} (exit {built.returncode})"
+            log(f"scenario 5 skipped: {results['rpc_skipped']}")
+            return
     done = subprocess.run([binary, "--entries", "3500", "--runs", str(runs)],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        results["rpc_skipped"] = f"rpc_bench exited {done.returncode}: {done.stderr.strip()[-300:]}"
+        log(f"scenario 5 failed: {results['rpc_skipped']}")
+        return
     results["rpc"] = json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -493,6 +651,12 @@ def report(info, results, args):
         add(f"| 3 | apply N = {n:,}, 50 ms latency: one mappings resource (median of {m['runs']}) | "
             f"{m['seconds']:.2f} s, {m['writes']:g} writes + {m['reads']:g} reads | | | "
             f"writes = {row['expected_writes']} | {verdict(writes_ok)} |")
+        if row.get("apply_rss_kib"):
+            add(f"| 3 | peak RSS of our provider processes during that apply (VmHWM sampled every 20 ms, "
+                f"max of {m['runs']}) | {fmt_kib(row['apply_rss_kib'])} | | | < 32 MiB | "
+                f"{verdict(row['apply_rss_kib'] < 32 * 1024)} |")
+        if "per_ip" not in row and not row.get("per_ip_missing") and not row.get("per_ip_skipped"):
+            continue  # the per-IP side of this N is still running
         per_ip = row.get("per_ip")
         if per_ip:
             speedup = per_ip["seconds"] / m["seconds"]
@@ -504,8 +668,9 @@ def report(info, results, args):
         elif row.get("per_ip_missing"):
             add(f"| 3 | apply N = {n:,}: per-IP side | {m['seconds']:.2f} s | not measured: resource not "
                 f"registered in this build | | | |")
-        elif n == 3500:
-            add(f"| 3 | apply N = 3,500: per-IP side | {m['seconds']:.2f} s | skipped (--quick) | | >= 50x | not measured |")
+        elif row.get("per_ip_skipped") and n == 3500:
+            add(f"| 3 | apply N = 3,500: per-IP side | {m['seconds']:.2f} s | skipped (--quick, or neither "
+                f"scenario 3 nor 6 asked for) | | >= 50x | not measured |")
         sequential = row.get("mappings_sequential")
         if sequential:
             versus = (f"{per_ip['seconds'] / sequential['seconds']:.1f}x faster than per-IP" if per_ip else "")
@@ -522,6 +687,14 @@ def report(info, results, args):
                 add(f"| 4 | refresh (plan) of {n:,} managed mappings, {family}, 50 ms latency (median of {r['runs']}) | "
                     f"{r['seconds']:.2f} s, {r['requests']:g} requests ({r['seconds_no_latency']:.2f} s without latency) | "
                     f"{versus_v1 or ' | '} | {expected} request(s) | {verdict(r['requests'] == expected)} |")
+        plans = row.get("plans")
+        if plans:
+            add_plan_rows(add, n, plans)
+    if results.get("emulator_rss_kib"):
+        add(f"| 3-6 | peak RSS of the emulator at the end of scenarios 3-6 (every zone still stored) | "
+            f"{fmt_kib(results['emulator_rss_kib'])} | | | (report) | |")
+    if results.get("rpc_skipped"):
+        add(f"| 5 | in-process RPCs | skipped: {results['rpc_skipped']} | | | < 20 ms | not measured |")
     rpc = results.get("rpc")
     if rpc:
         for name in ("plan_ms", "apply_ms"):
@@ -537,6 +710,52 @@ def report(info, results, args):
             add(f"| 5 | so the provider's own part of that apply (apply minus the batch requests) | "
                 f"{rpc['apply_ms'] - batches:.2f} ms | | | (report) | |")
     return "\n".join(lines)
+
+
+def add_plan_rows(add, n, plans):
+    """Scenario 6's rows for one N."""
+    ours, per_ip = plans["ours"], plans["per_ip"]
+    runs = f"median of {plans['runs']}" if plans["runs"] > 1 else "one run"
+    if per_ip:
+        speedup = per_ip / ours
+        target, result = (">= 20x", verdict(speedup >= 20)) if plans.get("split") else ("(report)", "")
+        add(f"| 6 | plan N = {n:,} applied, 50 ms latency: one mappings resource vs {n:,} per-IP resources ({runs}) | "
+            f"{ours:.2f} s, {plans['ours_requests']} requests | {per_ip:.2f} s, {plans['per_ip_requests']} requests | "
+            f"{speedup:.1f}x faster | {target} | {result} |")
+    else:
+        add(f"| 6 | plan N = {n:,} applied, 50 ms latency: one mappings resource ({runs}) | {ours:.2f} s, "
+            f"{plans['ours_requests']} requests | per-IP side not applied | | | |")
+    if plans.get("rss_kib"):
+        add(f"| 6 | peak RSS of our provider processes during that plan (VmHWM sampled every 20 ms) | "
+            f"{fmt_kib(plans['rss_kib'])} | | | < 32 MiB | {verdict(plans['rss_kib'] < 32 * 1024)} |")
+    split = plans.get("split")
+    if split:
+        own_ms = split["rpc_ms"] - split["api_ms"]
+        share = own_ms / (split["seconds"] * 1000)
+        add(f"| 6 | split of one more plan of ours with the provider's debug log on ({split['seconds']:.2f} s): "
+            f"{split['rpcs']} RPCs took {split['rpc_ms']} ms, {split['api_ms']} ms of it waiting for the API | "
+            f"provider's own {own_ms} ms | rest (Terraform core, plugin start-up, gRPC, API) "
+            f"{split['seconds'] * 1000 - own_ms:.0f} ms | {share:.1%} | <= 10% | {verdict(share <= 0.10)} |")
+
+
+class Emitter:
+    """Prints each new row of the table as soon as it is measured and rewrites --markdown."""
+
+    def __init__(self, info, results, args, markdown):
+        self.info, self.results, self.args, self.markdown = info, results, args, markdown
+        self.printed = []
+
+    def __call__(self):
+        lines = report(self.info, self.results, self.args).splitlines()
+        if lines[:len(self.printed)] != self.printed:  # an earlier row changed: print it all again
+            print("(table so far, again)", flush=True)
+            self.printed = []
+        for line in lines[len(self.printed):]:
+            print(line, flush=True)
+        self.printed = lines
+        if self.markdown:
+            with open(self.markdown, "w") as out:
+                out.write("\n".join(lines) + "\n")
 
 
 class Context:
@@ -558,9 +777,10 @@ def main():
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--runs", type=int, default=None, help="repetitions of scenarios 2-5")
     parser.add_argument("--handshake-runs", type=int, default=30)
-    parser.add_argument("--only", default="1,2,3,4,5")
+    parser.add_argument("--only", default="1,2,3,4,5,6")
     parser.add_argument("--extra-provider", action="append", default=[])
-    parser.add_argument("--sizes", default="100,1000,3500", help="N for scenario 3 (the largest is refreshed in 4)")
+    parser.add_argument("--sizes", default="10,100,1000,3500",
+                        help="N for scenarios 3 and 6 (the largest is refreshed in 4)")
     parser.add_argument("--provider", help="our provider binary to measure (default: the build's)")
     parser.add_argument("--markdown")
     parser.add_argument("--keep", action="store_true")
@@ -585,6 +805,8 @@ def main():
     info["version"] = version
     info["profile"] = args.profile
     results = {}
+    emit = Emitter(info, results, sys.argv[1:], args.markdown)
+    emit()  # the machine and the table's head first
     os.makedirs(os.path.join(target, "tmp"), exist_ok=True)
     workdir = tempfile.mkdtemp(prefix="bench-", dir=os.path.join(target, "tmp"))
     emulator = None
@@ -598,20 +820,31 @@ def main():
             results["process"] = {}
             scenario_process(binaries, max(args.handshake_runs, 20), client_certificate(workdir),
                              results["process"])
-        if only & {2, 3, 4}:
+            emit()
+        if only & {2, 3, 4, 6}:
             emulator = Emulator(os.path.join(release, "cloudflare-emulator"))
             cli_config = make_mirror(workdir, our_binary, version, null_binary)
             ctx = Context(workdir, terraform, cli_config, version, target, emulator)
             if 2 in only:
                 log("scenario 2: terraform plan, one resource")
                 scenario_plan(ctx, max(runs, 5), results)
-            if only & {3, 4}:
+                emit()
+            if only & {3, 4, 6}:
                 sizes = [int(x) for x in args.sizes.split(",")]
+                if 4 in only and not only & {3, 6}:
+                    sizes = [max(sizes)]
+                    log(f"scenario 4 refreshes the mappings that scenario 3 applies: running scenario 3's "
+                        f"apply of {sizes[0]:,} mappings in one resource first (its row is printed too)")
+                if 6 in only and 3 not in only:
+                    log("scenario 6 plans what scenario 3 applies on both sides: running scenario 3's "
+                        "applies first (their rows are printed too)")
                 per_ip = [n for n in sizes if n < 3500] if args.quick else sizes
-                scenario_scale(ctx, sizes, 1 if args.quick else 3, per_ip if 3 in only else [], results)
+                scenario_scale(ctx, sizes, 1 if args.quick else 3, per_ip if only & {3, 6} else [],
+                               only, results, emit)
         if 5 in only:
             log("scenario 5: in-process RPCs")
-            scenario_rpc(release, max(runs, 20), results)
+            scenario_rpc(release, args.profile, max(runs, 20), results)
+            emit()
     finally:
         if emulator:
             emulator.stop()
@@ -620,12 +853,7 @@ def main():
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    table = report(info, results, sys.argv[1:])
-    print(table)
     print("\nraw: " + json.dumps(results, default=str))
-    if args.markdown:
-        with open(args.markdown, "w") as out:
-            out.write(table + "\n")
     return 0
 
 
