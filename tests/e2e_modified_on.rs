@@ -76,3 +76,39 @@ fn every_modified_on_is_cloudflares() {
         }
     });
 }
+
+/// The answer to a batch write is lost after the write landed: the retry lands again (upserts are
+/// idempotent), the state holds what Cloudflare holds with Cloudflare's time, and the next plan
+/// reads it back empty. Another writer then changes one mapping between two runs: the refresh
+/// shows it, and the apply puts the configured value back.
+#[test]
+fn lost_write_answers_and_another_writer_keep_state_and_time_exact() {
+    for_each_terraform("modified_on, lost answers", |terraform| {
+        for family in ["v1", "v2"] {
+            let api = LocalApi::start();
+            api.control.set_clock(Some(datetime!(2026-03-01 12:00:00 UTC)));
+            let workspace = connected_workspace(terraform, &api, &config(family, "us-east-1"));
+            workspace.apply().assert_ok(&format!("create on {family}"));
+
+            api.control.set_clock(Some(datetime!(2026-03-02 08:30:00 UTC)));
+            api.control.reset_counters();
+            api.control.lose_write_answers(1);
+            workspace.write("main.tf", &config(family, "us-west-2"));
+            workspace.apply().assert_ok(&format!("update on {family} with a lost answer"));
+            let batch_method = if family == "v1" { "PATCH" } else { "PUT" };
+            assert_eq!(api.count(batch_method, "/batch"), 2, "{family}: the batch was sent again after its answer was lost");
+            assert_eq!(value(&workspace, "cloudflare_origin_cloud_region_mappings.set"), UPDATED, "{family}");
+            let stored = api.control.mappings(ZONE);
+            assert_eq!(stored["192.0.2.1"].region, "us-west-2", "{family}");
+            workspace.assert_plan_empty();
+
+            // Another writer between two runs.
+            api.control.put_mapping(ZONE, "192.0.2.1", "aws", "eu-west-1").unwrap();
+            let plan = workspace.plan();
+            assert_eq!(plan.code, 2, "{family}: the other writer's change is drift:\n{}", plan.all());
+            workspace.apply().assert_ok(&format!("converge on {family}"));
+            assert_eq!(api.control.mappings(ZONE)["192.0.2.1"].region, "us-west-2", "{family}");
+            workspace.assert_plan_empty();
+        }
+    });
+}
