@@ -47,7 +47,7 @@ pub fn schema() -> Schema {
             "The zone's ID: 32 lower-case hexadecimal characters.",
         ))
         .attribute(Attribute::optional(VENDOR, Type::String).description(
-            "Only mappings to this cloud vendor (`aws`, `azure`, `gcp` or `oci`).",
+            "Only mappings to this cloud vendor (`aws`, `azure`, `gcp` or `oci`, in any case).",
         ))
         .attribute(Attribute::optional(REGION, Type::String).description(
             "Only mappings to this region (exact name, for example `us-east-1`).",

@@ -45,8 +45,9 @@ pub fn schema() -> Schema {
             "The zone's ID: 32 lower-case hexadecimal characters.",
         ))
         .attribute(Attribute::optional(VENDOR, Type::String).description(
-            "Only this vendor (`aws`, `azure`, `gcp` or `oci`). `vendors` then has this one key \
-             (with an empty list if the zone offers the vendor no regions).",
+            "Only this vendor (`aws`, `azure`, `gcp` or `oci`, in any case). `vendors` then has \
+             this one key, in lower case (with an empty list if the zone offers the vendor no \
+             regions).",
         ))
         .attribute(Attribute::computed(VENDORS, Type::map(Type::list(region_type()))).description(
             "Vendor name -> its regions, each with `name` and `upper_tier_colos` (list of colo codes).",
@@ -66,8 +67,11 @@ fn colos(region: &Region) -> Value {
     Value::List(region.upper_tier_colos.iter().map(Value::string).collect())
 }
 
-/// `(vendors, regions)` values, limited to `only_vendor` when given.
+/// `(vendors, regions)` values, limited to `only_vendor` when given. Validation accepts a vendor
+/// in any case; Cloudflare names vendors in lower case.
 pub fn shape(supported: &SupportedRegions, only_vendor: Option<&str>) -> (Value, Value) {
+    let only_vendor = only_vendor.map(str::to_ascii_lowercase);
+    let only_vendor = only_vendor.as_deref();
     let mut vendors = std::collections::BTreeMap::new();
     let mut flat = Vec::new();
     let wanted = |vendor: &str| only_vendor.is_none_or(|only| only == vendor);
@@ -176,6 +180,7 @@ mod tests {
         let (vendors, regions) = shape(&supported(), Some("gcp"));
         assert_eq!(vendors.as_entries().map(|v| v.keys().cloned().collect::<Vec<_>>()), Some(vec!["gcp".to_string()]));
         assert_eq!(regions.as_elements().map(<[Value]>::len), Some(1));
+        assert_eq!(shape(&supported(), Some("GCP")), (vendors, regions), "any case, as validation accepts");
         let (vendors, regions) = shape(&supported(), Some("oci"));
         assert_eq!(vendors, Value::map([("oci", Value::List(vec![]))]));
         assert_eq!(regions, Value::List(vec![]));
