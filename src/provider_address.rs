@@ -7,8 +7,6 @@
 
 /// The public registry's hostname, implied when a source address has none.
 pub const HOSTNAME: &str = "registry.terraform.io";
-/// The publisher's namespace.
-pub const NAMESPACE: &str = env!("TF_PROVIDER_NAMESPACE");
 /// The provider type (the binary is `terraform-provider-<TYPE>`).
 pub const TYPE: &str = env!("TF_PROVIDER_TYPE");
 /// The source address users write in `required_providers`.

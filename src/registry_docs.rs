@@ -75,7 +75,7 @@ fn render_type(name: &str, kind: &str, schema: &Schema, examples: &Path) -> Stri
         }
     }
     // Behaviour worth a section of its own, written as markdown beside the examples.
-    push_paragraph(&mut out, &std::fs::read_to_string(examples.join("notes.md")).unwrap_or_default());
+    push_guide(&mut out, &examples.join("notes.md"));
     out
 }
 

@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::mappings::{required_providers, resource_block, Entry};
+use support::mappings::{required_providers, resource_block, squashed, Entry};
 use support::{connected_workspace, for_each_terraform, LocalApi};
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -12,11 +12,6 @@ const OTHER_ZONE: &str = "0123456789abcdef0123456789abcdef";
 
 fn count(text: &str, needle: &str) -> usize {
     text.matches(needle).count()
-}
-
-/// What Terraform printed, with its line wrapping undone so sentences can be searched.
-fn unwrapped(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]
@@ -32,7 +27,7 @@ fn each_plan_shows_every_error_it_can_and_says_when_regions_were_not_checked() {
         // Round 1: the zone ID, the address and the vendor at once; the region check needs a
         // valid zone, and says it was skipped.
         let plan = workspace.plan();
-        let shown = unwrapped(&plan.all());
+        let shown = squashed(&plan.all());
         assert_eq!(plan.code, 1, "{shown}");
         for summary in ["Error: Invalid zone ID", "Error: Invalid origin IP address", "Error: Invalid cloud vendor", "Warning: Regions not checked"] {
             assert_eq!(count(&shown, summary), 1, "{summary} once in:\n{shown}");
@@ -41,7 +36,7 @@ fn each_plan_shows_every_error_it_can_and_says_when_regions_were_not_checked() {
 
         // Round 2: the zone fixed, the other errors still stop planning; still said.
         workspace.write("main.tf", &config(ZONE, &[typo, bad_ip, bad_vendor]));
-        let shown = unwrapped(&workspace.plan().all());
+        let shown = squashed(&workspace.plan().all());
         assert!(shown.contains("Error: Invalid origin IP address") && shown.contains("Error: Invalid cloud vendor"), "{shown}");
         assert!(shown.contains("Warning: Regions not checked") && shown.contains("only once the errors here are fixed"), "{shown}");
         assert!(!shown.contains("Invalid zone ID"), "{shown}");
@@ -49,7 +44,7 @@ fn each_plan_shows_every_error_it_can_and_says_when_regions_were_not_checked() {
         // Round 3: only the region typo is left, and planning finds it.
         workspace.write("main.tf", &config(ZONE, &[typo, ("192.0.2.30", "aws", "us-east-1"), ("192.0.2.3", "aws", "us-east-1")]));
         let plan = workspace.plan();
-        let shown = unwrapped(&plan.all());
+        let shown = squashed(&plan.all());
         assert_eq!(plan.code, 1, "{shown}");
         assert!(shown.contains("Error: Unsupported region") && shown.contains("Did you mean \"us-east-1\"?"), "{shown}");
         assert!(!shown.contains("Regions not checked"), "{shown}");

@@ -35,11 +35,6 @@ fn with(view: &View, extra: &[Entry]) -> View {
 }
 
 /// Whether `version` ("1.11.4") is at least `major.minor`.
-fn at_least(version: &str, major: u64, minor: u64) -> bool {
-    let mut parts = version.split('.').map(|p| p.parse::<u64>().unwrap_or(0));
-    let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    found >= (major, minor)
-}
 
 // Scenario 1 ---------------------------------------------------------------------------------
 
@@ -369,7 +364,7 @@ fn import_by_zone_and_by_ip_list_then_plan_is_empty() {
         assert!(resource_values(&probe.state(), &address("probe")).is_none());
 
         // import {} with generated configuration.
-        if at_least(&terraform.version, 1, 5) {
+        if terraform.at_least(1, 5) {
             // Terraform names the provider by its type in generated configuration, so this
             // workspace uses the local name users are told to use.
             let local = terraform_provider_cloudflare::provider_address::LOCAL_NAME;

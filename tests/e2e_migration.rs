@@ -9,8 +9,10 @@
 mod support;
 
 use serde_json::json;
+use support::mappings::resource_values;
 use support::workspace::{NEIGHBOUR_ADDRESS, NEIGHBOUR_VERSION};
 use support::{for_each_terraform, LocalApi, Terraform, Workspace, PROVIDER_ADDRESS, PROVIDER_SOURCE};
+use terraform_provider_cloudflare::ip::canonical_ip;
 use terraform_provider_cloudflare::provider_address::LOCAL_NAME;
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -21,13 +23,8 @@ type Origin = (&'static str, &'static str, &'static str, &'static str);
 const WEB: Origin = ("web", "192.0.2.10", "AWS", "us-east-1");
 const API: Origin = ("api", "2001:DB8::20", "gcp", "us-central1");
 
-fn at_least(terraform: &Terraform, major: u64, minor: u64) -> bool {
-    let mut parts = terraform.version.split('.').map(|part| part.parse::<u64>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (major, minor)
-}
-
 fn canonical(ip: &str) -> String {
-    ip.parse::<std::net::IpAddr>().map(|addr| addr.to_string()).unwrap_or_else(|_| ip.to_string())
+    canonical_ip(ip).expect("an address")
 }
 
 /// The two providers side by side, then `body`.
@@ -121,11 +118,7 @@ fn resources_in_state(workspace: &Workspace) -> Vec<(String, String)> {
 
 fn attribute(workspace: &Workspace, address: &str, name: &str) -> serde_json::Value {
     let state = workspace.state();
-    let resource = state["values"]["root_module"]["resources"]
-        .as_array()
-        .and_then(|all| all.iter().find(|r| r["address"] == address).cloned())
-        .unwrap_or_else(|| panic!("{address} in state: {state}"));
-    resource["values"][name].clone()
+    resource_values(&state, address).unwrap_or_else(|| panic!("{address} in state: {state}"))[name].clone()
 }
 
 fn assert_nothing_written(api: &LocalApi, terraform: &Terraform, path: &str) {
@@ -186,7 +179,7 @@ fn replace_provider_moves_official_state_without_writes() {
 
 #[test]
 fn moved_blocks_take_official_resources_into_both_resource_types() {
-    let Some(terraform) = support::terraform::all().iter().find(|t| at_least(t, 1, 8)) else {
+    let Some(terraform) = support::terraform::all().iter().find(|t| t.at_least(1, 8)) else {
         panic!("moved blocks across providers need Terraform 1.8 or later on PATH; found only {:?}",
             support::terraform::all().iter().map(|t| &t.version).collect::<Vec<_>>());
     };
@@ -239,7 +232,7 @@ fn removed_and_import_bring_official_resources_into_one_mappings_resource() {
             WEB.1, WEB.3, API.1, API.2, API.3
         );
         let official = |time: &str| vec![official_instance(WEB, time), official_instance(API, time)];
-        if at_least(terraform, 1, 7) {
+        if terraform.at_least(1, 7) {
             let body = format!(
                 "{mappings}\nimport {{\n  provider = {LOCAL_NAME}\n  to       = cloudflare_origin_cloud_region_mappings.all\n  id       = \"{ids}\"\n}}\n\n\
                  removed {{\n  from = cloudflare_origin_cloud_region.web\n  lifecycle {{\n    destroy = false\n  }}\n}}\n\n\

@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::mappings::required_providers;
+use support::mappings::{required_providers, resource_values};
 use support::{connected_workspace, for_each_terraform, LocalApi};
 use time::macros::datetime;
 
@@ -29,11 +29,7 @@ fn config(family: &str, region: &str) -> String {
 
 fn value(workspace: &support::Workspace, address: &str) -> serde_json::Value {
     let state = workspace.state();
-    state["values"]["root_module"]["resources"]
-        .as_array()
-        .and_then(|all| all.iter().find(|r| r["address"] == address))
-        .map(|r| r["values"]["modified_on"].clone())
-        .unwrap_or_else(|| panic!("{address} in {state}"))
+    resource_values(&state, address).unwrap_or_else(|| panic!("{address} in {state}"))["modified_on"].clone()
 }
 
 fn output(workspace: &support::Workspace, name: &str) -> serde_json::Value {

@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::mappings::required_providers;
+use support::mappings::{remote, required_providers, says};
 use support::{connected_workspace, for_each_terraform, LocalApi};
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -20,7 +20,7 @@ fn config(ip: &str, vendor: &str, region: &str) -> String {
 }
 
 fn stored(api: &LocalApi, ip: &str) -> Option<(String, String)> {
-    api.control.mappings(ZONE).get(ip).map(|m| (m.vendor.clone(), m.region.clone()))
+    remote(api, ZONE).remove(ip)
 }
 
 #[test]
@@ -52,10 +52,10 @@ fn another_owners_mapping_is_still_refused_with_or_without_a_retry() {
             }
             let run = workspace.apply();
             assert_ne!(run.code, 0, "must refuse (lost answer: {lose_first_answer}):\n{}", run.all());
-            // Terraform wraps long lines; compare with single spaces.
-            let text = run.all().split_whitespace().collect::<Vec<_>>().join(" ");
-            assert!(text.contains("Mapping already exists"), "{text}");
-            assert!(text.contains(&format!("terraform import cloudflare_origin_cloud_region.<name> '{ZONE}/192.0.2.45'")), "{text}");
+            // Terraform wraps long lines: `says` compares with single spaces.
+            let text = run.all();
+            assert!(says(&text, "Mapping already exists"), "{text}");
+            assert!(says(&text, &format!("terraform import cloudflare_origin_cloud_region.<name> '{ZONE}/192.0.2.45'")), "{text}");
             assert_eq!(stored(&api, "192.0.2.45"), Some(("azure".into(), "eastus".into())), "not overwritten");
             assert!(workspace.state()["values"].is_null() || workspace.state()["values"]["root_module"]["resources"].is_null());
         }

@@ -29,8 +29,7 @@ pub(crate) struct FamilySelector {
     v1_answered: AtomicBool,
     /// Held by the v1 call that finds out whether v1 is still served.
     probe: tokio::sync::Mutex<()>,
-    /// Set at the switch, cleared by the first [`FamilySelector::take_switch_notice`].
-    notice_pending: AtomicBool,
+    /// Set at the switch, taken by the first [`FamilySelector::take_switch_notice`].
     notice: Mutex<Option<String>>,
 }
 
@@ -42,7 +41,6 @@ impl FamilySelector {
             v1_retired: AtomicBool::new(false),
             v1_answered: AtomicBool::new(false),
             probe: tokio::sync::Mutex::new(()),
-            notice_pending: AtomicBool::new(false),
             notice: Mutex::new(None),
         }
     }
@@ -86,9 +84,6 @@ impl FamilySelector {
 
     /// The warning to show the user once after the switch (None before it, and after the first take).
     pub fn take_switch_notice(&self) -> Option<String> {
-        if !self.notice_pending.swap(false, Ordering::AcqRel) {
-            return None;
-        }
         self.notice.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
     }
 
@@ -129,7 +124,11 @@ impl FamilySelector {
         let v1_error = match v1().await {
             Ok(answer) => {
                 self.v1_answered.store(true, Ordering::Release);
-                self.zones().entry(zone.to_string()).or_insert(ApiFamily::V1);
+                // Every batch chunk lands here: no new key (and no allocation) once the zone is known.
+                let mut zones = self.zones();
+                if !zones.contains_key(zone) {
+                    zones.insert(zone.to_string(), ApiFamily::V1);
+                }
                 return Ok(answer);
             }
             Err(error) if error.is_route_failure() => error,
@@ -171,7 +170,6 @@ impl FamilySelector {
              provider block to skip the v1 check altogether."
         );
         *self.notice.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(notice);
-        self.notice_pending.store(true, Ordering::Release);
     }
 }
 

@@ -38,6 +38,16 @@ pub struct MappingList {
     pub modified_on: Option<String>,
 }
 
+impl MappingList {
+    /// Adds a listed mapping, with its own time when Cloudflare gave one.
+    pub(crate) fn push(&mut self, record: MappingRecord) {
+        if let Some(time) = record.modified_on {
+            self.entry_modified_on.insert(record.mapping.ip.clone(), time);
+        }
+        self.mappings.push(record.mapping);
+    }
+}
+
 /// `supported_regions` result: vendor (`aws`, `azure`, `gcp`, `oci`) -> its regions.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct SupportedRegions {

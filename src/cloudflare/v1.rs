@@ -33,7 +33,7 @@ pub(crate) async fn list(transport: &Transport, zone: &str) -> Result<MappingLis
     let request = ApiRequest::new(Method::GET, path(zone, &[]));
     let setting = transport.send::<V1Setting<Vec<Entry>>>(&request).await?.into_result("the v1 list")?;
     let mut list = MappingList { modified_on: setting.modified_on, ..MappingList::default() };
-    setting.value.into_iter().for_each(|entry| entry.add_to(&mut list));
+    setting.value.into_iter().for_each(|entry| list.push(entry.into_record(None)));
     Ok(list)
 }
 
@@ -74,8 +74,8 @@ pub(crate) async fn upsert(transport: &Transport, zone: &str, mapping: &Mapping)
     // The wrapper time is the set's last change, which this write just made.
     entries
         .into_iter()
-        .map(|entry| entry.into_record(setting.modified_on.clone()))
-        .find(|stored| stored.mapping.ip == mapping.ip)
+        .find(|entry| canonical_or_raw(&entry.ip) == mapping.ip)
+        .map(|entry| entry.into_record(setting.modified_on))
         .ok_or_else(|| ApiError::Decode {
             status: 200,
             message: format!("the v1 upsert answer does not list {}", mapping.ip),

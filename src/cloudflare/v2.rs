@@ -114,11 +114,11 @@ fn assemble(first: &ResultInfo, pages: Vec<Page>) -> Result<MappingList, String>
         }
         for entry in page.entries {
             list.modified_on = later_timestamp(list.modified_on.take(), entry.modified_on.clone());
-            let ip = canonical_or_raw(&entry.ip);
-            if !seen.insert(ip.clone()) {
-                return Err(format!("{ip} appeared twice (on page {})", page.number));
+            let record = entry.into_record(None);
+            if !seen.insert(record.mapping.ip.clone()) {
+                return Err(format!("{} appeared twice (on page {})", record.mapping.ip, page.number));
             }
-            entry.add_to(&mut list);
+            list.push(record);
         }
     }
     Ok(list)
@@ -133,8 +133,9 @@ async fn walk_without_paging_info(transport: &Transport, zone: &str, first: Page
         let short = (page.entries.len() as u64) < PER_PAGE;
         for entry in page.entries {
             list.modified_on = later_timestamp(list.modified_on.take(), entry.modified_on.clone());
-            if seen.insert(canonical_or_raw(&entry.ip)) {
-                entry.add_to(&mut list);
+            let record = entry.into_record(None);
+            if seen.insert(record.mapping.ip.clone()) {
+                list.push(record);
             }
         }
         if short || page.number >= MAX_PAGES {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::ErrorDetail;
-use super::model::{Mapping, MappingList, MappingRecord};
+use super::model::{Mapping, MappingRecord};
 
 /// `{success, errors, messages, result, result_info}` around every answer.
 #[derive(Debug, Deserialize)]
@@ -65,24 +65,11 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    pub fn into_mapping(self) -> Mapping {
-        Mapping { ip: canonical_or_raw(&self.ip), vendor: self.vendor, region: self.region }
-    }
-
     /// With the entry's own time, else `fallback` (v1's wrapper time on a single result is this
     /// mapping's).
     pub fn into_record(self, fallback: Option<String>) -> MappingRecord {
-        let modified_on = self.modified_on.clone().or(fallback);
-        MappingRecord { mapping: self.into_mapping(), modified_on }
-    }
-
-    /// Adds the entry to a list, with its time when it has one.
-    pub fn add_to(self, list: &mut MappingList) {
-        let record = self.into_record(None);
-        if let Some(time) = record.modified_on {
-            list.entry_modified_on.insert(record.mapping.ip.clone(), time);
-        }
-        list.mappings.push(record.mapping);
+        let Entry { ip, vendor, region, modified_on } = self;
+        MappingRecord { mapping: Mapping { ip: canonical_or_raw(&ip), vendor, region }, modified_on: modified_on.or(fallback) }
     }
 }
 
@@ -163,7 +150,7 @@ mod tests {
                      { "origin-ip": "2001:db8::1","vendor": "gcp", "region": "us-central1", "modified_on": "2026-03-01T12:00:00Z" } ] }}"#;
         let result = decode::<V1Setting<Vec<Entry>>>(body).result.unwrap();
         assert_eq!(result.modified_on.as_deref(), Some("2026-03-01T12:00:00Z"));
-        let mappings: Vec<Mapping> = result.value.into_iter().map(Entry::into_mapping).collect();
+        let mappings: Vec<Mapping> = result.value.into_iter().map(|entry| entry.into_record(None).mapping).collect();
         assert_eq!(mappings[1], Mapping::new("2001:db8::1", "gcp", "us-central1"));
     }
 

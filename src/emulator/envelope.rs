@@ -159,7 +159,7 @@ pub mod codes {
 
     /// 404/7003: a path (or method) no route serves — also how a disabled family answers.
     pub fn no_route() -> ApiFailure {
-        ApiFailure::new(StatusCode::NOT_FOUND, 7003, "No route for that URI")
+        ApiFailure::new(StatusCode::NOT_FOUND, 7003, NO_ROUTE_TEXT)
     }
 
     /// 400/7003: the zone identifier is not 32 hex characters.

@@ -27,21 +27,20 @@ impl<const V1: bool> FromRequestParts<Arc<Shared>> for ZoneCall<V1> {
         parts: &mut Parts,
         shared: &Arc<Shared>,
     ) -> Result<Self, ApiFailure> {
-        // Inside the nested API router `parts.uri` lacks the `/client/v4` prefix.
-        let path = parts
-            .extensions
-            .get::<OriginalUri>()
-            .map_or(parts.uri.path(), |uri| uri.0.path())
-            .to_string();
+        // Inside the nested API router `parts.uri` lacks the `/client/v4` prefix. Only failures
+        // quote the path, so it is copied only for them.
+        let full_path = |parts: &Parts| {
+            parts.extensions.get::<OriginalUri>().map_or(parts.uri.path(), |uri| uri.0.path()).to_string()
+        };
         if !shared.family_enabled(V1) {
-            return Err(if V1 { lock(&shared.v1_retirement).failure(&path) } else { codes::no_route() });
+            return Err(if V1 { lock(&shared.v1_retirement).failure(&full_path(parts)) } else { codes::no_route() });
         }
         let Path(mut params) = Path::<HashMap<String, String>>::from_request_parts(parts, shared)
             .await
             .map_err(|_| codes::no_route())?;
         let zone_id = params.remove("zone_id").unwrap_or_default();
         if !is_zone_id(&zone_id) {
-            return Err(codes::unroutable(&path));
+            return Err(codes::unroutable(&full_path(parts)));
         }
         authenticate(shared, &parts.headers)?;
         {

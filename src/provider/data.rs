@@ -53,6 +53,7 @@ impl ProviderData {
     fn replace(&self, state: ClientState) {
         // A new configuration is a new run: earlier announcements no longer stand.
         self.claims.clear_holds();
+        self.regions.start_run();
         // A poisoned lock only means another thread panicked mid-write of a plain enum.
         let mut guard = self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         *guard = state;

@@ -17,6 +17,14 @@ pub struct Terraform {
     pub path: PathBuf,
 }
 
+impl Terraform {
+    /// Whether this Terraform is `major.minor` or later.
+    pub fn at_least(&self, major: u64, minor: u64) -> bool {
+        let mut parts = self.version.split('.').map(|part| part.parse::<u64>().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (major, minor)
+    }
+}
+
 /// Every Terraform available to the tests, oldest first, each version once.
 pub fn all() -> &'static [Terraform] {
     static FOUND: OnceLock<Vec<Terraform>> = OnceLock::new();

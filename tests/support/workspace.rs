@@ -36,7 +36,7 @@ pub fn provider_version() -> &'static str {
 
 /// The official provider's address. Tests install a stand-in there (a copy of ours) to show
 /// that the two providers sit side by side in one configuration.
-pub const NEIGHBOUR_ADDRESS: &str = "registry.terraform.io/cloudflare/cloudflare";
+pub const NEIGHBOUR_ADDRESS: &str = terraform_provider_cloudflare::provider_address::OFFICIAL_ADDRESS;
 /// The stand-in's version, shaped like the official provider's.
 pub const NEIGHBOUR_VERSION: &str = "5.22.0";
 

@@ -8,6 +8,26 @@ use crate::ip::{parse_ip, IpError};
 /// The cloud vendors Cloudflare knows, exactly as the API spells them.
 pub const VENDORS: [&str; 4] = ["aws", "azure", "gcp", "oci"];
 
+/// Vendors compare without regard to case, as in Cloudflare's official provider: `AWS` is `aws`.
+pub fn same_vendor(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// The vendor as the API spells it (lower case).
+pub fn api_vendor(vendor: &str) -> String {
+    vendor.to_ascii_lowercase()
+}
+
+/// A vendor written in any case, in the API's spelling; other text as it is (the vendor check
+/// then gives its advice).
+pub fn vendor_any_case(vendor: &str) -> String {
+    if VENDORS.iter().any(|known| same_vendor(known, vendor)) {
+        api_vendor(vendor)
+    } else {
+        vendor.to_string()
+    }
+}
+
 /// Why a string cannot be used as an origin IP: a short summary and advice for the detail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpProblem {

@@ -148,6 +148,13 @@ impl RegionCache {
         RegionCache::default()
     }
 
+    /// A new configuration (possibly other credentials) is a new run: nothing fetched or
+    /// reported before stands. Only a provider in debug mode is configured more than once.
+    pub fn start_run(&self) {
+        self.zones.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+        self.credentials_reported.store(false, Ordering::SeqCst);
+    }
+
     /// What planning reports for `error` at `place`; nothing when rejected credentials were
     /// already reported by another resource (that error alone fails the run).
     pub fn finding(&self, error: &CatalogError, place: Place, zone_id: &str) -> Option<Finding> {

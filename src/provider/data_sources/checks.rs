@@ -4,7 +4,7 @@
 use crate::provider::concepts::finding::Place;
 use crate::provider::concepts::maybe::Maybe;
 use crate::provider::mappings::model::{ConfigEntry, MappingsConfig};
-use crate::provider::concepts::checks::{check_ip, check_zone_id, VENDORS};
+use crate::provider::concepts::checks::{check_ip, check_zone_id, vendor_any_case};
 use crate::provider::mappings::validate::validate_config;
 use crate::tfplugin::{AttributePath, Diagnostics, Value};
 
@@ -35,7 +35,7 @@ pub fn check_address(config: &Value, name: &str, diagnostics: &mut Diagnostics) 
 /// vendor name is accepted, as by the per-IP resource and Cloudflare's official provider.
 pub fn check_vendor(config: &Value, name: &str, diagnostics: &mut Diagnostics) {
     let Some(vendor) = known_str(config, name) else { return };
-    let vendor = if VENDORS.contains(&vendor.to_ascii_lowercase().as_str()) { vendor.to_ascii_lowercase() } else { vendor.to_string() };
+    let vendor = vendor_any_case(vendor);
     let entry = ConfigEntry { vendor: Maybe::Known(vendor), region: Maybe::Unknown };
     let as_set = MappingsConfig {
         zone_id: Maybe::Unknown,

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 
 use super::checks::{api_failure, check_vendor, check_zone, known_str, ZONE_ID};
 use crate::cloudflare::Mapping;
+use crate::provider::concepts::checks::same_vendor;
 use crate::provider::data::ProviderData;
 use crate::provider::shared::data_source_read::read_data_source;
 use crate::tfplugin::{
@@ -87,7 +88,7 @@ fn address_order(mapping: &Mapping) -> (Option<IpAddr>, String) {
 /// Filters, orders by address, then caps.
 pub fn select(mut mappings: Vec<Mapping>, query: &ListQuery) -> Vec<Mapping> {
     mappings.retain(|m| {
-        query.vendor.as_ref().is_none_or(|vendor| m.vendor.eq_ignore_ascii_case(vendor))
+        query.vendor.as_ref().is_none_or(|vendor| same_vendor(&m.vendor, vendor))
             && query.region.as_ref().is_none_or(|region| &m.region == region)
     });
     mappings.sort_by_cached_key(|m| {

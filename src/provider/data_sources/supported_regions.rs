@@ -8,6 +8,7 @@ use async_trait::async_trait;
 
 use super::checks::{api_failure, check_vendor, check_zone, known_str, ZONE_ID};
 use crate::cloudflare::{Region, SupportedRegions};
+use crate::provider::concepts::checks::api_vendor;
 use crate::provider::data::ProviderData;
 use crate::provider::shared::data_source_read::read_data_source;
 use crate::tfplugin::{
@@ -70,7 +71,7 @@ fn colos(region: &Region) -> Value {
 /// `(vendors, regions)` values, limited to `only_vendor` when given. Validation accepts a vendor
 /// in any case; Cloudflare names vendors in lower case.
 pub fn shape(supported: &SupportedRegions, only_vendor: Option<&str>) -> (Value, Value) {
-    let only_vendor = only_vendor.map(str::to_ascii_lowercase);
+    let only_vendor = only_vendor.map(api_vendor);
     let only_vendor = only_vendor.as_deref();
     let mut vendors = std::collections::BTreeMap::new();
     let mut flat = Vec::new();

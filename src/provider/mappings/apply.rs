@@ -5,7 +5,7 @@ use super::coordinated::Coordination;
 use super::diff::changes;
 use super::model::{MappingSet, MappingsState, Maybe};
 use super::outcome::{all_applied, merge, modified_on_after_apply, ModifiedOn, Operation};
-use super::written_at::written_at;
+use crate::provider::shared::written_at::written_at;
 use super::schema::{MODIFIED_ON, ZONE_ID};
 use super::values::{known_mappings_from_value, mappings_to_value, state_to_value, state_value, to_diagnostics};
 use crate::cloudflare::Client;
@@ -68,7 +68,13 @@ pub async fn create_or_update(
         Some(Value::String(planned)) => Some(planned.clone()),
         _ => match modified_on_after_apply(prior_time, &upserted, &removed) {
             ModifiedOn::Kept(time) | ModifiedOn::Written(time @ Some(_)) => time,
-            ModifiedOn::Written(None) => written_at(client, &zone_id, &upserted).await.or(prior_time.map(str::to_string)),
+            // Answers without a time (v2 batches): read back a mapping this apply wrote. A
+            // deletion alone leaves no time to read; the prior value stays.
+            ModifiedOn::Written(None) => match upserted.succeeded.iter().next_back() {
+                Some(ip) => written_at(client, &zone_id, ip).await,
+                None => None,
+            }
+            .or(prior_time.map(str::to_string)),
         },
     };
     (state_value(&zone_id, mappings_value, modified_on), diagnostics)

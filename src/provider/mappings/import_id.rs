@@ -77,8 +77,14 @@ pub enum ImportSelectError {
     Unusable { zone_id: String, unusable: Vec<(String, String)>, usable: Vec<String> },
 }
 
-/// Up to this many other IPs, the refusal spells out the import ID that takes all of them.
+/// Up to this many IPs, advice spells out the import ID that takes all of them.
 const SPELLED_OUT_IDS: usize = 20;
+
+/// The import ID `<zone>/<ip>,<ip>,...` for `ips`, when they are few enough to spell out.
+pub fn spelled_out_id<S: AsRef<str>>(zone_id: &str, ips: &[S]) -> Option<String> {
+    let listed: Vec<&str> = ips.iter().map(AsRef::as_ref).collect();
+    (!listed.is_empty() && listed.len() <= SPELLED_OUT_IDS).then(|| format!("{zone_id}/{}", listed.join(",")))
+}
 
 fn unusable_message(zone_id: &str, unusable: &[(String, String)], usable: &[String]) -> String {
     let listed: Vec<String> = unusable.iter().map(|(ip, problem)| format!("  - {ip}: {problem}")).collect();
@@ -90,8 +96,8 @@ fn unusable_message(zone_id: &str, unusable: &[(String, String)], usable: &[Stri
         unusable.len(),
         listed.join("\n"),
     );
-    if !usable.is_empty() && usable.len() <= SPELLED_OUT_IDS {
-        message.push_str(&format!(" Here that ID is \"{zone_id}/{}\".", usable.join(",")));
+    if let Some(id) = spelled_out_id(zone_id, usable) {
+        message.push_str(&format!(" Here that ID is \"{id}\"."));
     }
     message
 }

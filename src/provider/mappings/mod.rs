@@ -36,7 +36,6 @@ mod takeover_plan_tests;
 mod upgrade;
 pub mod validate;
 mod values;
-mod written_at;
 
 pub use resource::MappingsResource;
 pub use schema::TYPE_NAME;

@@ -7,6 +7,7 @@ use super::model::{MappingSet, MappingsState, Target};
 use super::schema::TYPE_NAME;
 use super::validate::check_ip;
 use super::values::state_to_value;
+use crate::provider::concepts::checks::api_vendor;
 use crate::provider::shared::stored_mapping::moved_mapping;
 use crate::tfplugin::{Diagnostics, MoveStateRequest, MoveStateResponse};
 
@@ -26,7 +27,7 @@ pub fn move_from(request: MoveStateRequest) -> MoveStateResponse {
     let mut mappings = MappingSet::new();
     // The official provider keeps the vendor as configured (any case); this resource stores it
     // as the API and its configuration spell it.
-    mappings.insert(stored.origin_ip, Target::new(stored.vendor.to_ascii_lowercase(), stored.region));
+    mappings.insert(stored.origin_ip, Target::new(api_vendor(&stored.vendor), stored.region));
     let state = MappingsState { zone_id: stored.zone_id, mappings, modified_on: stored.modified_on };
     MoveStateResponse { target_state: state_to_value(&state), target_private: Vec::new(), diagnostics: Diagnostics::new() }
 }

@@ -72,7 +72,10 @@ impl Resource for MappingsResource {
             if let Some(note) = &note {
                 data.claims().hold(&note.zone_id, note.ips.iter().cloned());
             }
-            response.planned_private = note.map(|note| note.to_private()).unwrap_or_default();
+            response.planned_private = match note {
+                Some(note) => note.write_into(&response.planned_private),
+                None => SuccessorNote::remove_from_private(&response.planned_private),
+            };
             response
         })
         .await

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::canonical_key;
 use super::schema::{MAPPINGS, ZONE_ID};
+use crate::provider::shared::private_data;
 use crate::tfplugin::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,13 +22,7 @@ pub struct SuccessorNote {
     pub ips: BTreeSet<String>,
 }
 
-/// The private bytes are a JSON object: the note sits under its key beside other private data
-/// (the zone's remembered endpoint family).
-#[derive(Serialize, Deserialize)]
-struct PrivateData {
-    successor: SuccessorNote,
-}
-
+/// The note's key in the private data, beside the zone's remembered endpoint family.
 const NOTE_KEY: &str = "successor";
 
 impl SuccessorNote {
@@ -44,27 +39,24 @@ impl SuccessorNote {
     }
 
     pub fn to_private(&self) -> Vec<u8> {
-        serde_json::to_vec(&PrivateData { successor: self.clone() }).unwrap_or_default()
+        self.write_into(&[])
+    }
+
+    /// `private` with this note in it; other keys stay.
+    pub fn write_into(&self, private: &[u8]) -> Vec<u8> {
+        let mut fields = private_data::fields(private);
+        fields.insert(NOTE_KEY.to_string(), serde_json::to_value(self).unwrap_or_default());
+        private_data::to_bytes(fields)
     }
 
     /// `private` without the note; other keys stay (nothing when nothing else is left).
     pub fn remove_from_private(private: &[u8]) -> Vec<u8> {
-        match serde_json::from_slice::<serde_json::Value>(private) {
-            Ok(serde_json::Value::Object(mut fields)) => {
-                fields.remove(NOTE_KEY);
-                if fields.is_empty() {
-                    Vec::new()
-                } else {
-                    serde_json::to_vec(&fields).unwrap_or_default()
-                }
-            }
-            _ => Vec::new(),
-        }
+        private_data::without(private, NOTE_KEY)
     }
 
     /// The note in private bytes; anything else (empty, older or foreign data) is no note.
     pub fn from_private(private: &[u8]) -> Option<SuccessorNote> {
-        serde_json::from_slice::<PrivateData>(private).ok().map(|data| data.successor)
+        private_data::fields(private).remove(NOTE_KEY).and_then(|note| serde_json::from_value(note).ok())
     }
 }
 

@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 
 use super::finding::{Finding, Place};
 use super::model::{Address, MappingSet, Maybe, Target};
-
-/// Up to this many IPs, the import ID in the advice is spelled out in full.
-const SPELLED_OUT_IDS: usize = 20;
+use super::import_id::spelled_out_id;
 
 /// Config keys whose address is not among `managed` (the prior state's mappings in this zone;
 /// None on a create or a move to another zone): the IPs this plan adds.
@@ -77,11 +75,7 @@ pub fn takeover_warning(
 }
 
 fn import_id(zone_id: &str, keys: &[&str]) -> String {
-    if keys.len() <= SPELLED_OUT_IDS {
-        format!("{zone_id}/{}", keys.join(","))
-    } else {
-        format!("{zone_id}/<ip>,<ip>,... ({} IPs)", keys.len())
-    }
+    spelled_out_id(zone_id, keys).unwrap_or_else(|| format!("{zone_id}/<ip>,<ip>,... ({} IPs)", keys.len()))
 }
 
 #[cfg(test)]

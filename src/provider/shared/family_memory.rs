@@ -3,7 +3,9 @@
 //! under `api_family = "auto"` a zone known to be on v2 costs no v1 request in later runs. The
 //! private data is a JSON object; keys other than ours are kept as they are.
 
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
+
+use super::private_data::{fields, to_bytes};
 
 use crate::cloudflare::{ApiFamily, Client};
 use crate::tfplugin::{Diagnostics, Value};
@@ -16,17 +18,10 @@ pub fn zone_of(value: &Value) -> Option<&str> {
     value.get_attr("zone_id").and_then(Value::as_str)
 }
 
-fn object(private: &[u8]) -> Map<String, Json> {
-    match serde_json::from_slice(private) {
-        Ok(Json::Object(fields)) => fields,
-        _ => Map::new(),
-    }
-}
-
 /// Tells the client what an earlier run learnt about `zone`, if the private data says so.
 pub fn recall(client: &Client, private: &[u8], zone: Option<&str>) {
     let Some(zone) = zone else { return };
-    let fields = object(private);
+    let fields = fields(private);
     if fields.get(ZONE_KEY).and_then(Json::as_str) != Some(zone) {
         return;
     }
@@ -40,10 +35,10 @@ pub fn record(client: &Client, private: &[u8], zone: Option<&str>) -> Vec<u8> {
     let Some((zone, family)) = zone.and_then(|zone| Some((zone, client.known_family(zone)?))) else {
         return private.to_vec();
     };
-    let mut fields = object(private);
+    let mut fields = fields(private);
     fields.insert(FAMILY_KEY.to_string(), Json::String(family.as_str().to_string()));
     fields.insert(ZONE_KEY.to_string(), Json::String(zone.to_string()));
-    serde_json::to_vec(&Json::Object(fields)).unwrap_or_else(|_| private.to_vec())
+    to_bytes(fields)
 }
 
 /// Adds the one-per-process warning about the switch to v2, if it has not been shown yet.
@@ -71,7 +66,7 @@ mod tests {
     fn round_trip_through_private_data() {
         let pinned = client(ApiFamily::V2);
         let private = record(&pinned, br#"{"other":1}"#, Some(ZONE));
-        let fields = object(&private);
+        let fields = fields(&private);
         assert_eq!(fields["other"], 1, "other keys are kept");
         assert_eq!(fields[FAMILY_KEY], "v2");
 

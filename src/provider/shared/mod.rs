@@ -5,6 +5,8 @@ pub mod family_memory;
 pub mod findings;
 pub mod maybe_values;
 pub mod plan_start;
+pub mod private_data;
 pub mod resource_steps;
 pub mod stored_mapping;
+pub mod written_at;
 mod schema_checks;

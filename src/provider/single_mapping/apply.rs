@@ -6,6 +6,7 @@ use super::remote::mapping;
 use super::schema::{ORIGIN_IP, TYPE_NAME};
 use super::values::{config_from_value, state_to_value};
 use crate::cloudflare::{ApiError, Client, MappingRecord};
+use crate::provider::shared::written_at::written_at;
 use crate::provider::concepts::maybe::Maybe;
 use crate::tfplugin::{AttributePath, Diagnostics, Value};
 
@@ -45,13 +46,10 @@ fn holds(record: &MappingRecord, desired: &SingleState) -> bool {
 }
 
 /// Cloudflare's time of the write: from its answer, else read back once (null if it never says).
-async fn written_at(client: &Client, state: &SingleState, answer: Option<String>) -> Option<String> {
-    if answer.is_some() {
-        return answer;
-    }
-    match client.get(&state.zone_id, &state.canonical_ip()).await {
-        Ok(Some(record)) => record.modified_on,
-        _ => None,
+async fn time_of_write(client: &Client, state: &SingleState, answer: Option<String>) -> Option<String> {
+    match answer {
+        Some(time) => Some(time),
+        None => written_at(client, &state.zone_id, &state.canonical_ip()).await,
     }
 }
 
@@ -64,7 +62,7 @@ pub async fn create(client: &Client, planned: &Value) -> (Value, Diagnostics) {
     let sent = mapping(&desired.origin_ip, &desired.vendor, &desired.region);
     match client.create(&desired.zone_id, &sent).await {
         Ok(record) => {
-            desired.modified_on = written_at(client, &desired, record.modified_on).await;
+            desired.modified_on = time_of_write(client, &desired, record.modified_on).await;
             (state_to_value(&desired), Diagnostics::new())
         }
         Err(ApiError::AlreadyExists { after_retry: true, .. }) => adopt_own_write(client, desired).await,
@@ -117,7 +115,7 @@ pub async fn update(client: &Client, prior: &SingleState, planned: &Value) -> (V
     let sent = mapping(&desired.origin_ip, &desired.vendor, &desired.region);
     match client.upsert(&desired.zone_id, &sent).await {
         Ok(record) => {
-            desired.modified_on = written_at(client, &desired, record.modified_on).await;
+            desired.modified_on = time_of_write(client, &desired, record.modified_on).await;
             (state_to_value(&desired), Diagnostics::new())
         }
         Err(error) => (state_to_value(prior), api_failure("update", &desired, &error)),

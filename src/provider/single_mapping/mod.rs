@@ -19,7 +19,7 @@ mod refresh;
 mod remote;
 mod resource;
 pub mod schema;
-mod takeover;
+mod stored_state;
 pub mod validate;
 mod values;
 

@@ -2,6 +2,10 @@
 
 use crate::provider::concepts::address::canonical_key;
 use crate::provider::concepts::maybe::Maybe;
+/// How vendors compare and are sent: shared with the data sources.
+pub use crate::provider::concepts::checks::{api_vendor, same_vendor};
+#[cfg(test)]
+use crate::provider::concepts::checks::vendor_any_case;
 
 /// The resource configuration (or a proposed/planned value) as far as it is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,17 +42,6 @@ pub fn mapping_id(origin_ip: &str) -> String {
     canonical_key(origin_ip)
 }
 
-/// Vendors compare without regard to case, as in Cloudflare's official provider: `AWS` in the
-/// configuration is `aws` at the API, and the state keeps the configuration's spelling.
-pub fn same_vendor(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
-
-/// The vendor as the API spells it.
-pub fn api_vendor(vendor: &str) -> String {
-    vendor.to_ascii_lowercase()
-}
-
 /// Two spellings of the same address (unparsable text compares exactly).
 pub fn same_address(a: &str, b: &str) -> bool {
     canonical_key(a) == canonical_key(b)
@@ -66,5 +59,6 @@ mod tests {
         assert!(!same_address("2001:db8::1", "2001:db8::2"));
         assert!(same_vendor("AWS", "aws") && !same_vendor("aws", "azure"));
         assert_eq!(api_vendor("Gcp"), "gcp");
+        assert_eq!((vendor_any_case("Azure"), vendor_any_case(" aws")), ("azure".to_string(), " aws".to_string()));
     }
 }

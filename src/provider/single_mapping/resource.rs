@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use super::schema::{schema, TYPE_NAME};
 use super::validate::validate_config;
 use super::values::{config_from_value, state_from_value, to_diagnostics};
-use super::{apply, planning, refresh, takeover};
+use super::{apply, planning, refresh, stored_state};
 use crate::provider::data::ProviderData;
 use crate::provider::shared::resource_steps::{self, Change};
 use crate::tfplugin::{
@@ -43,11 +43,11 @@ impl Resource for SingleMappingResource {
     }
 
     async fn upgrade_state(&self, request: UpgradeStateRequest) -> UpgradeStateResponse {
-        takeover::upgrade(request)
+        stored_state::upgrade(request)
     }
 
     async fn move_state(&self, request: MoveStateRequest) -> MoveStateResponse {
-        takeover::move_from(request)
+        stored_state::move_from(request)
     }
 
     async fn read(&self, request: ReadRequest) -> ReadResponse {

@@ -2,10 +2,11 @@
 
 use crate::tfplugin::{Attribute, Block, Schema, Type};
 
-pub const TYPE_NAME: &str = "cloudflare_origin_cloud_region";
+/// The same type name as the official provider's, whose state this resource reads.
+pub use crate::provider::shared::stored_mapping::SOURCE_TYPE_NAME as TYPE_NAME;
 
 /// Schema version stored in state: the official provider's, so that its state is ours to read
-/// (`takeover.rs` also reads our own version 0).
+/// (`stored_state.rs` also reads our own version 0).
 pub use crate::provider::shared::stored_mapping::SCHEMA_VERSION;
 
 pub const ID: &str = "id";

@@ -3,8 +3,8 @@
 //! accept and reject exactly the same zone IDs, addresses, vendors and regions with the same
 //! advice. `values::place_to_path` points each finding at this resource's attribute.
 
-use super::model::{api_vendor, SingleConfig};
-use crate::provider::concepts::checks::VENDORS;
+use super::model::SingleConfig;
+use crate::provider::concepts::checks::vendor_any_case;
 use crate::provider::concepts::finding::{Finding, Place};
 use crate::provider::concepts::maybe::Maybe;
 use crate::provider::mappings::model::{ConfigEntry, MappingsConfig};
@@ -35,7 +35,7 @@ pub fn validate_config(config: &SingleConfig) -> Vec<Finding> {
 /// spellings (surrounding spaces, unknown names) get the mappings resource's advice.
 fn vendor_as_checked(vendor: &Maybe<String>) -> Maybe<String> {
     match vendor {
-        Maybe::Known(text) if VENDORS.contains(&api_vendor(text).as_str()) => Maybe::Known(api_vendor(text)),
+        Maybe::Known(text) => Maybe::Known(vendor_any_case(text)),
         other => other.clone(),
     }
 }
