@@ -13,7 +13,7 @@ mod support;
 use std::time::Duration;
 
 use support::mappings::{expected, main_tf, many_ips, remote, says, state_view, Entry, View, RESOURCE_TYPE};
-use support::{connected_workspace, terraform, LocalApi, Run, Workspace};
+use support::{connected_workspace, newest_terraform, LocalApi, Run, Workspace};
 use terraform_provider_cloudflare::emulator::{EmulatorConfig, V1Retirement};
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -21,10 +21,6 @@ const NAME: &str = "origins";
 const V1_PATH: &str = "/cache/origin_cloud_regions";
 const V2_PATH: &str = "/origin/cloud_regions";
 const SWITCH_WARNING: &str = "Switched to Cloudflare's v2 origin cloud region endpoints";
-
-fn newest_terraform() -> &'static support::Terraform {
-    terraform::all().last().expect("at least one Terraform")
-}
 
 fn address() -> String {
     format!("{RESOURCE_TYPE}.{NAME}")

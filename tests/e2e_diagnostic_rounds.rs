@@ -1,11 +1,13 @@
 //! What one plan tells a user fixing a configuration: every error Terraform could report in
 //! that round (with the region check, which needs the API, said to be skipped when it cannot
-//! run), and rejected credentials once for the provider rather than once per resource.
+//! run), and rejected credentials once for the provider rather than once per resource: at the
+//! provider block when the start-up check is certain, else once at the first resource.
 
 mod support;
 
 use support::mappings::{required_providers, resource_block, squashed, Entry};
-use support::{connected_workspace, for_each_terraform, LocalApi};
+use support::{connected_workspace, for_each_terraform, newest_terraform, LocalApi};
+use terraform_provider_cloudflare::emulator::{EmulatorConfig, TokenStatus};
 
 const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 const OTHER_ZONE: &str = "0123456789abcdef0123456789abcdef";
@@ -72,4 +74,115 @@ fn rejected_credentials_are_reported_once_without_a_mapping_line() {
         assert!(!shown.contains("tok-WRONG-SECRET-1234"), "{shown}");
         assert_eq!(api.write_requests(), 0);
     });
+}
+
+const ACCOUNT: &str = "9a7806061c88ada191ed06f989cc3dac";
+const USER_TOKEN: &str = "cfut_Sn3lZJTBX6kkg7OdcBUAxOO963GEIyGQqnFTOFYY1a2b3c4d";
+const ACCOUNT_TOKEN: &str = "cfat_Zq8pWlq4N0cLQ2mT7rXy5vB1nK3jH6gF9dS2aE4u7f1e2d3c";
+
+/// Two resources in two zones behind an explicit provider block, so positions are visible.
+fn two_resources() -> String {
+    required_providers()
+        + "provider \"cloudflare\" {}\n"
+        + &resource_block("first", ZONE, &[("192.0.2.1", "aws", "us-east-1")])
+        + &resource_block("second", OTHER_ZONE, &[("192.0.2.2", "gcp", "us-central1")])
+}
+
+fn emulator_with(token: &str, adjust: impl FnOnce(&mut EmulatorConfig)) -> LocalApi {
+    let mut config = EmulatorConfig { api_token: Some(token.to_string()), ..EmulatorConfig::default() };
+    adjust(&mut config);
+    LocalApi::start_with(config)
+}
+
+/// One plan whose only error is the rejected credential, shown at the provider block.
+fn assert_rejected_at_provider_block(api: &LocalApi, env: &[(&str, &str)], secrets: &[&str], says: &str) {
+    for_each_terraform("rejected at the provider block", |terraform| {
+        let mut workspace = connected_workspace(terraform, api, &two_resources());
+        for (name, value) in env {
+            workspace.set_env(name, value);
+        }
+        let plan = workspace.plan();
+        let shown = plan.all();
+        assert_eq!(plan.code, 1, "{shown}");
+        assert_eq!(count(&shown, "Error: "), 1, "one error for the run:\n{shown}");
+        assert_eq!(count(&shown, "rejected the credentials"), 1, "the summary is not repeated in the detail:\n{shown}");
+        let error = &shown[shown.find("Error: ").expect("the error")..];
+        assert!(error.contains("in provider \"cloudflare\""), "at the provider block:\n{error}");
+        assert!(!error.contains("resource \"") && !error.contains("192.0.2."), "not at a resource:\n{error}");
+        assert!(squashed(error).contains(says), "{says:?} in:\n{error}");
+        for secret in secrets {
+            assert!(!shown.contains(secret), "a secret is shown:\n{shown}");
+        }
+    });
+    assert!(api.zone_requests().is_empty(), "no zone request with a dead credential");
+}
+
+#[test]
+fn a_dead_user_token_is_one_error_at_the_provider_block() {
+    let api = LocalApi::start();
+    let wrong = "cfut_WRONGWRONGWRONGWRONGWRONGWRONGWRONGWRONG0a1b2c3d";
+    assert_rejected_at_provider_block(&api, &[("CLOUDFLARE_API_TOKEN", wrong)], &[wrong, &wrong[5..]], "Cloudflare answered GET /user/tokens/verify with HTTP 401: [1000] Invalid API Token.");
+    let expired = emulator_with(USER_TOKEN, |config| config.token_status = TokenStatus::Expired);
+    assert_rejected_at_provider_block(&expired, &[("CLOUDFLARE_API_TOKEN", USER_TOKEN)], &[USER_TOKEN], "this API token is expired");
+}
+
+#[test]
+fn a_wrong_global_key_and_a_wrong_old_token_with_its_account_are_one_error_at_the_provider_block() {
+    let keyed = emulator_with("unused", |config| {
+        config.api_key = Some("0123456789abcdef0123456789abcdef01234".into());
+        config.api_email = Some("ops@example.com".into());
+    });
+    let wrong_key = "fedcba9876543210fedcba9876543210fedcb";
+    assert_rejected_at_provider_block(
+        &keyed,
+        &[("CLOUDFLARE_API_TOKEN", ""), ("CLOUDFLARE_API_KEY", wrong_key), ("CLOUDFLARE_EMAIL", "ops@example.com")],
+        &[wrong_key],
+        "Cloudflare answered GET /user with HTTP 403: [9103]",
+    );
+    // Made before Cloudflare's prefixes: refused as a user token and at its account.
+    let api = LocalApi::start();
+    let old = "tok-WRONG-SECRET-0000000000000000000000000";
+    assert_rejected_at_provider_block(
+        &api,
+        &[("CLOUDFLARE_API_TOKEN", old), ("CLOUDFLARE_ACCOUNT_ID", ACCOUNT)],
+        &[old],
+        "check that `account_id` (9a7806061c88ada191ed06f989cc3dac) is its account",
+    );
+}
+
+#[test]
+fn account_api_tokens_are_never_refused_at_start() {
+    let terraform = newest_terraform();
+    // With and without the account: a prefixed account token, and one made before the prefixes
+    // (which Cloudflare's user-token check refuses).
+    for (token, account) in [(ACCOUNT_TOKEN, Some(ACCOUNT)), (ACCOUNT_TOKEN, None), ("old-account-token-000000000000000000000000", None), ("old-account-token-000000000000000000000000", Some(ACCOUNT))] {
+        let api = emulator_with(token, |config| config.token_account = Some(ACCOUNT.to_string()));
+        let mut workspace = connected_workspace(terraform, &api, &two_resources());
+        workspace.set_env("CLOUDFLARE_API_TOKEN", token);
+        if let Some(account) = account {
+            workspace.set_env("CLOUDFLARE_ACCOUNT_ID", account);
+        }
+        let plan = workspace.plan();
+        assert_eq!(plan.code, 2, "{token:.9}… with account {account:?}:\n{}", plan.all());
+        let checks = api.control.requests().iter().filter(|request| request.path.contains("tokens/verify")).count();
+        let expected = match (token.starts_with("cfat_"), account) {
+            (true, None) => 0,
+            (true, Some(_)) => 1,
+            (false, None) => 1,
+            (false, Some(_)) => 2,
+        };
+        assert_eq!(checks, expected, "{token:.9}… with account {account:?}");
+    }
+}
+
+#[test]
+fn a_credential_in_the_wrong_setting_is_named_before_any_request() {
+    let api = LocalApi::start();
+    let terraform = newest_terraform();
+    let mut workspace = connected_workspace(terraform, &api, &two_resources());
+    workspace.set_env("CLOUDFLARE_API_TOKEN", "cfk_0123456789abcdef0123456789abcdef01234567a1b2c3d4");
+    let shown = squashed(&workspace.plan().all());
+    assert!(shown.contains("Error: Global API key given as an API token") && shown.contains("Set it as `api_key` with `email`"), "{shown}");
+    assert!(!shown.contains("0123456789abcdef0123456789abcdef01234567"), "{shown}");
+    assert!(api.control.requests().is_empty(), "{:?}", api.control.requests());
 }

@@ -7,6 +7,7 @@ use tracing::debug;
 
 use super::batch;
 use super::config::{ApiFamily, ClientConfig};
+use super::credential_check::{self, CheckPlan, CredentialVerdict};
 use super::error::ApiError;
 use super::family::FamilySelector;
 use super::model::{DeleteOutcome, Mapping, MappingList, MappingRecord, SupportedRegions, UpsertOutcome};
@@ -19,6 +20,7 @@ pub struct Client {
     transport: Transport,
     family: FamilySelector,
     batch_parallelism: usize,
+    credential_check: CheckPlan,
 }
 
 impl fmt::Debug for Client {
@@ -38,7 +40,15 @@ impl Client {
             transport: Transport::new(&config, cancel)?,
             family: FamilySelector::new(config.family),
             batch_parallelism: config.batch_parallelism as usize,
+            credential_check: CheckPlan::new(&config.credentials, config.account_id.as_deref()),
         })
+    }
+
+    /// Asks Cloudflare whether the credential is alive (one request, two for a token made
+    /// before Cloudflare's prefixes when `account_id` is set; none for an Account API token
+    /// without it). See [`CredentialVerdict`].
+    pub async fn check_credentials(&self) -> CredentialVerdict {
+        credential_check::check(&self.transport, &self.credential_check).await
     }
 
     /// The family calls go to now: `V1` or `V2` (`auto` resolves to one of them).

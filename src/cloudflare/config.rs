@@ -85,6 +85,8 @@ pub struct ClientConfig {
     /// API base, e.g. [`DEFAULT_BASE_URL`] or an emulator's `http://127.0.0.1:PORT/client/v4`.
     pub base_url: Url,
     pub credentials: Credentials,
+    /// The account an Account API token belongs to, so the token can be checked there.
+    pub account_id: Option<String>,
     pub family: ApiFamily,
     /// Retries after the first attempt (so `max_retries + 1` attempts at most).
     pub max_retries: u32,
@@ -110,6 +112,7 @@ impl ClientConfig {
         Self {
             base_url,
             credentials,
+            account_id: None,
             family: ApiFamily::Auto,
             max_retries: DEFAULT_MAX_RETRIES,
             requests_per_second: DEFAULT_REQUESTS_PER_SECOND,

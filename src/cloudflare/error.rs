@@ -142,12 +142,18 @@ impl ApiError {
     /// For rejected credentials: what Cloudflare answered and what to check, without the words
     /// a diagnostic already shows as its summary ("Cloudflare rejected the credentials").
     pub fn auth_detail(&self) -> Option<String> {
+        self.auth_detail_asking("")
+    }
+
+    /// [`Self::auth_detail`] naming the request that was `asked` (e.g. "GET /user"; "" for none).
+    pub fn auth_detail_asking(&self, asked: &str) -> Option<String> {
         match self {
             ApiError::Auth { status, errors, auth } => {
                 let hint = auth.hint();
                 let mut hint_chars = hint.chars();
                 let hint = hint_chars.next().map(|c| c.to_uppercase().chain(hint_chars).collect::<String>()).unwrap_or_default();
-                Some(format!("Cloudflare answered HTTP {status}{}. {hint}.", details(errors)))
+                let asked = if asked.is_empty() { String::new() } else { format!(" {asked} with") };
+                Some(format!("Cloudflare answered{asked} HTTP {status}{}. {hint}.", details(errors)))
             }
             _ => None,
         }

@@ -9,6 +9,7 @@
 //! DEBUG with credentials redacted.
 //!
 //! Files: `config` (settings), `secret` (credentials), `auth_kind` (which scheme, safe to show),
+//! `credential_check` (is the credential alive, asked once when the provider starts),
 //! `error`, `model` (public data types), `wire` (JSON shapes), `transport` (HTTP + retries),
 //! `backoff`, `rate_limit`, `server_budget` (pacing by Cloudflare's `Ratelimit` header), `family`,
 //! `batch`, `v1`, `v2`, `client`.
@@ -18,6 +19,7 @@ mod backoff;
 mod batch;
 mod client;
 mod config;
+mod credential_check;
 mod error;
 mod family;
 mod model;
@@ -36,6 +38,7 @@ pub use config::{
     DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_REQUESTS_PER_SECOND,
     DEFAULT_REQUEST_TIMEOUT, MAX_BATCH_PARALLELISM,
 };
+pub use credential_check::{CredentialShape, CredentialVerdict};
 pub use error::{ApiError, ErrorDetail};
 pub use model::{BatchOutcome, ChunkFailure, DeleteOutcome, Mapping, MappingList, MappingRecord, Region, SupportedRegions, UpsertOutcome};
 pub use auth_kind::AuthKind;

@@ -6,11 +6,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Emulator, EmulatorConfig, RatelimitPolicy};
+use super::{Emulator, EmulatorConfig, RatelimitPolicy, TokenStatus};
 
 pub const USAGE: &str = "\
 usage: cloudflare-emulator [--listen 127.0.0.1:0] [--token TOKEN] [--api-key KEY --email EMAIL]
-                           [--no-auth] [--state-file PATH] [--no-v1] [--no-v2]
+                           [--account-token ACCOUNT_ID] [--token-status STATUS] [--no-auth] [--state-file PATH] [--no-v1] [--no-v2]
                            [--v1-retired 404|400|405|410] [--ratelimit QUOTA/WINDOW_SECS]
        cloudflare-emulator --help | --version
 
@@ -21,6 +21,10 @@ its base URL (http://127.0.0.1:PORT/client/v4) as the first line of stdout; stop
   --token TOKEN        accept Authorization: Bearer TOKEN (default: test-token)
   --api-key KEY --email EMAIL
                        accept X-Auth-Key/X-Auth-Email instead of (or besides) a token
+  --account-token ID   the token is an Account API token of account ID: GET /user/tokens/verify
+                       refuses it, GET /accounts/ID/tokens/verify and zone calls accept it
+  --token-status S     what the token verify endpoints report: active (default), disabled or
+                       expired; a disabled or expired token is refused by zone calls too
   --no-auth            accept every request without credentials
   --state-file PATH    load mappings from PATH (JSON) if it exists, rewrite it after every change
   --no-v1, --no-v2     answer 404 on the deprecated v1 or the current v2 endpoint family
@@ -75,6 +79,12 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             "--token" => config.api_token = Some(value()?),
             "--api-key" => config.api_key = Some(value()?),
             "--email" => config.api_email = Some(value()?),
+            "--account-token" => config.token_account = Some(value()?),
+            "--token-status" => {
+                let text = value()?;
+                config.token_status = TokenStatus::parse(&text)
+                    .ok_or_else(|| format!("--token-status must be active, disabled or expired, not {text:?}"))?;
+            }
             "--no-auth" => {
                 config.api_token = None;
                 config.api_key = None;
@@ -188,6 +198,10 @@ mod tests {
         assert_eq!(retired.config.v1_retired.map(|style| style.as_str()), Some("400"));
         assert_eq!(retired.config.ratelimit.map(|policy| policy.quota), Some(1200));
         assert!(parse(&args(&["--v1-retired", "500"])).is_err());
+        let account = serve(&["--account-token", "0123456789abcdef0123456789abcdef", "--token-status", "expired"]);
+        assert_eq!(account.config.token_account.as_deref(), Some("0123456789abcdef0123456789abcdef"));
+        assert_eq!(account.config.token_status, TokenStatus::Expired);
+        assert!(parse(&args(&["--token-status", "revoked"])).is_err());
         assert!(parse(&args(&["--ratelimit", "0/1"])).is_err());
     }
 

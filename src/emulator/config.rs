@@ -30,6 +30,34 @@ pub struct EmulatorConfig {
     pub v1_retired: Option<V1Retirement>,
     /// Send `Ratelimit`/`Ratelimit-Policy` headers and enforce this quota (None = neither).
     pub ratelimit: Option<RatelimitPolicy>,
+    /// `Some(account_id)`: `api_token` is an Account API token of that account, so
+    /// `GET /user/tokens/verify` refuses it while zone calls accept it (as Cloudflare does).
+    pub token_account: Option<String>,
+    /// What the token verify endpoints report; a disabled or expired token is refused everywhere.
+    pub token_status: TokenStatus,
+}
+
+/// The `status` Cloudflare's token verify endpoints report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TokenStatus {
+    #[default]
+    Active,
+    Disabled,
+    Expired,
+}
+
+impl TokenStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenStatus::Active => "active",
+            TokenStatus::Disabled => "disabled",
+            TokenStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TokenStatus> {
+        [TokenStatus::Active, TokenStatus::Disabled, TokenStatus::Expired].into_iter().find(|s| s.as_str() == text)
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -43,6 +71,8 @@ impl Default for EmulatorConfig {
             v2_enabled: true,
             v1_retired: None,
             ratelimit: None,
+            token_account: None,
+            token_status: TokenStatus::Active,
         }
     }
 }
@@ -60,6 +90,8 @@ impl fmt::Debug for EmulatorConfig {
             .field("v2_enabled", &self.v2_enabled)
             .field("v1_retired", &self.v1_retired)
             .field("ratelimit", &self.ratelimit)
+            .field("token_account", &self.token_account)
+            .field("token_status", &self.token_status)
             .finish()
     }
 }

@@ -30,7 +30,8 @@ pub enum Injected {
     ServerError { status: u16 },
 }
 
-/// Fault settings. Counted faults ("next N requests") are consumed one per API request; when
+/// Fault settings. Counted faults ("next N requests") are consumed one per zone API request
+/// (the credential check endpoints neither consume nor see them); when
 /// several are armed, dropping wins over rate limiting, which wins over 5xx.
 #[derive(Debug, Default)]
 pub struct Faults {

@@ -24,6 +24,7 @@ mod config;
 mod control;
 mod envelope;
 mod faults;
+mod identity;
 mod operations;
 mod page_hook;
 mod ratelimit;
@@ -37,7 +38,7 @@ mod v1;
 mod v2;
 mod validate;
 
-pub use config::{EmulatorConfig, DEFAULT_TEST_TOKEN};
+pub use config::{EmulatorConfig, TokenStatus, DEFAULT_TEST_TOKEN};
 pub use control::{ControlError, EmulatorControl};
 pub use faults::V1BatchFault;
 pub use page_hook::{PageHook, StoreChange};

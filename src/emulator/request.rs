@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Method};
 use serde_json::Value;
 
 use super::envelope::{codes, ApiFailure};
+use super::config::TokenStatus;
 use super::state::{lock, Shared};
 
 /// An admitted call to family v1 (`V1 = true`) or v2, for one zone.
@@ -73,7 +74,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Bearer token or key+email. Missing credentials: 401/9106; malformed Authorization: 400/6003
-/// (chain 6111); wrong token: 403/10000; wrong key or email: 403/9103.
+/// (chain 6111); wrong, disabled or expired token: 403/10000; wrong key or email: 403/9103.
 pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), ApiFailure> {
     use axum::http::StatusCode;
     let credentials = &shared.credentials;
@@ -91,7 +92,7 @@ pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), ApiFailu
             );
         };
         return match &credentials.token {
-            Some(expected) if expected == token => Ok(()),
+            Some(expected) if expected == token && credentials.token_status == TokenStatus::Active => Ok(()),
             _ => Err(ApiFailure::new(
                 StatusCode::FORBIDDEN,
                 10000,

@@ -26,7 +26,7 @@ use super::envelope::{codes, ApiFailure};
 use super::faults::Injected;
 use super::request_log::RecordedRequest;
 use super::state::{lock, Shared};
-use super::{v1, v2};
+use super::{identity, v1, v2};
 
 /// Where the API lives under the server root, as on api.cloudflare.com.
 pub const API_PREFIX: &str = "/client/v4";
@@ -127,6 +127,7 @@ impl Drop for Emulator {
 fn api_router(shared: Arc<Shared>) -> Router {
     let families = v1::routes()
         .merge(v2::routes())
+        .merge(identity::routes())
         .method_not_allowed_fallback(no_route)
         .fallback(no_route);
     Router::new()
@@ -209,12 +210,12 @@ impl Front {
             status: 0,
         };
         let _in_flight = InFlight::enter(&self.shared);
+        // Counted faults are meant for mapping calls: a credential check does not use them up.
+        let zone_call = record.path.contains("/zones/");
         let (latency, injected) = {
             let mut faults = lock(&self.shared.faults);
-            (
-                faults.latency_for(&record.method),
-                faults.next_injection(tokio::time::Instant::now()),
-            )
+            let injected = if zone_call { faults.next_injection(tokio::time::Instant::now()) } else { None };
+            (faults.latency_for(&record.method), injected)
         };
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;

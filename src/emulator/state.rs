@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use time::OffsetDateTime;
 
-use super::config::EmulatorConfig;
+use super::config::{EmulatorConfig, TokenStatus};
 use super::envelope::{codes, ApiFailure};
 use super::faults::Faults;
 use super::page_hook::PageHook;
@@ -55,6 +55,9 @@ pub struct Shared {
 pub struct Credentials {
     pub token: Option<String>,
     pub key_and_email: Option<(String, String)>,
+    /// The account owning `token` when it is an Account API token (None: a user token).
+    pub token_account: Option<String>,
+    pub token_status: TokenStatus,
 }
 
 impl Shared {
@@ -71,6 +74,8 @@ impl Shared {
             credentials: Credentials {
                 token: config.api_token.clone(),
                 key_and_email,
+                token_account: config.token_account.clone(),
+                token_status: config.token_status,
             },
             persist_path: config.persist_path.clone(),
             store: Mutex::new(store),

@@ -9,7 +9,7 @@ use super::data::ProviderData;
 use super::data_sources::{MappingListDataSource, OneMappingDataSource, SupportedRegionsDataSource};
 use super::mappings::MappingsResource;
 use super::single_mapping::SingleMappingResource;
-use crate::cloudflare::Client;
+use crate::cloudflare::{Client, CredentialVerdict};
 use crate::tfplugin::{StopSignal, ConfigureRequest, DataSource, Diagnostics, Provider, Resource, Schema, Value};
 
 pub struct CloudflareProvider {
@@ -67,6 +67,17 @@ impl Provider for CloudflareProvider {
                 );
                 match Client::new(*client_config, self.stop.token()) {
                     Ok(client) => {
+                        // Checked here so a dead credential is one error at the provider block,
+                        // not one at every resource.
+                        match client.check_credentials().await {
+                            CredentialVerdict::Rejected(detail) => {
+                                return Diagnostics::from_error("Cloudflare rejected the credentials", detail)
+                            }
+                            CredentialVerdict::Accepted => tracing::debug!("Cloudflare confirmed the credentials are active"),
+                            CredentialVerdict::Unchecked(why) => {
+                                tracing::debug!(%why, "credentials not checked at start; the first zone request will tell")
+                            }
+                        }
                         self.data.set_client(client);
                         Diagnostics::new()
                     }

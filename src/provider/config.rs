@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::cloudflare::{
-    ApiFamily, ClientConfig, Credentials, Secret, DEFAULT_BASE_URL, DEFAULT_BATCH_PARALLELISM, DEFAULT_MAX_RETRIES,
+    ApiFamily, ClientConfig, CredentialShape, Credentials, Secret, DEFAULT_BASE_URL, DEFAULT_BATCH_PARALLELISM, DEFAULT_MAX_RETRIES,
     DEFAULT_REQUESTS_PER_SECOND, DEFAULT_REQUEST_TIMEOUT, MAX_BATCH_PARALLELISM,
 };
 use crate::tfplugin::{AttributePath, Attribute, Block, Diagnostics, Schema, Type, Value};
@@ -24,6 +24,7 @@ struct Setting {
 const API_TOKEN: Setting = Setting { name: "api_token", env: Some("CLOUDFLARE_API_TOKEN") };
 const API_KEY: Setting = Setting { name: "api_key", env: Some("CLOUDFLARE_API_KEY") };
 const EMAIL: Setting = Setting { name: "email", env: Some("CLOUDFLARE_EMAIL") };
+const ACCOUNT_ID: Setting = Setting { name: "account_id", env: Some("CLOUDFLARE_ACCOUNT_ID") };
 const BASE_URL: Setting = Setting { name: "base_url", env: Some("CLOUDFLARE_BASE_URL") };
 const API_FAMILY: Setting = Setting { name: "api_family", env: Some("CLOUDFLARE_API_FAMILY") };
 const MAX_RETRIES: Setting = Setting { name: "max_retries", env: Some("CLOUDFLARE_MAX_RETRIES") };
@@ -58,6 +59,13 @@ pub fn provider_schema() -> Schema {
         )
         .attribute(Attribute::optional(EMAIL.name, Type::String).description(
             "E-mail address of the account that owns `api_key`. Falls back to `CLOUDFLARE_EMAIL`.",
+        ))
+        .attribute(Attribute::optional(ACCOUNT_ID.name, Type::String).description(
+            "ID of the Cloudflare account an Account API token belongs to (32 hexadecimal \
+             characters). Used only to check that token when the provider starts: Cloudflare \
+             checks user tokens at `/user/tokens/verify` and Account API tokens only at their \
+             account. Without it, an Account API token is checked by the first zone request \
+             instead. Falls back to `CLOUDFLARE_ACCOUNT_ID`. See \"Credentials\" above.",
         ))
         .attribute(Attribute::optional(BASE_URL.name, Type::String).description(format!(
             "Base URL of the Cloudflare API. Falls back to `CLOUDFLARE_BASE_URL`, then \
@@ -155,6 +163,7 @@ pub fn validate(config: &Value) -> Diagnostics {
             diags.error_at(path(&BASE_URL), "Invalid base_url", detail);
         }
     }
+    resolve_account_id(config, &no_env, &mut diags);
     check_tuning(config, &no_env, &mut diags);
     diags
 }
@@ -181,6 +190,7 @@ pub fn resolve(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> Resoluti
             }
         }
     };
+    let account_id = resolve_account_id(config, env, &mut diags);
     let tuning = check_tuning(config, env, &mut diags);
     if diags.has_errors() {
         return Resolution::Invalid(diags);
@@ -188,6 +198,7 @@ pub fn resolve(config: &Value, env: &dyn Fn(&str) -> Option<String>) -> Resoluti
     match (credentials, base_url, tuning) {
         (CredentialState::Ready(credentials), Some(base_url), Some(tuning)) => {
             let mut client_config = ClientConfig::new(base_url, credentials);
+            client_config.account_id = account_id;
             client_config.family = tuning.family;
             client_config.max_retries = tuning.max_retries;
             client_config.requests_per_second = tuning.requests_per_second;
@@ -227,6 +238,33 @@ fn resolve_credentials(
             diags.error_at(path(&API_KEY), "Conflicting credentials", conflict_detail());
             CredentialState::Invalid
         }
+        (Some(token), None) if CredentialShape::of(token) == CredentialShape::GlobalKey => {
+            diags.error(
+                "Global API key given as an API token",
+                format!(
+                    "The value of `api_token` (or {}) starts with cfk_, Cloudflare's prefix for a \
+                     Global API key. Set it as `api_key` with `email` (or {} and {}), or create \
+                     an API token.",
+                    env_name(&API_TOKEN),
+                    env_name(&API_KEY),
+                    env_name(&EMAIL)
+                ),
+            );
+            CredentialState::Invalid
+        }
+        (None, Some(key)) if matches!(CredentialShape::of(key), CredentialShape::UserToken | CredentialShape::AccountToken) => {
+            diags.error(
+                "API token given as a Global API key",
+                format!(
+                    "The value of `api_key` (or {}) starts with {}, Cloudflare's prefix for an \
+                     API token. Set it as `api_token` (or {}) and leave `api_key` and `email` unset.",
+                    env_name(&API_KEY),
+                    &key[..5],
+                    env_name(&API_TOKEN)
+                ),
+            );
+            CredentialState::Invalid
+        }
         (Some(token), None) => CredentialState::Ready(Credentials::Token(Secret::new(token))),
         (None, Some(key)) => match email.value() {
             Some(email) if !email.trim().is_empty() => CredentialState::Ready(
@@ -262,6 +300,33 @@ fn resolve_credentials(
             CredentialState::Invalid
         }
     }
+}
+
+/// The optional account of an Account API token: 32 lower-case hexadecimal characters. An
+/// unknown value only means the token is checked later, so it never defers configuration.
+fn resolve_account_id(
+    config: &Value,
+    env: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let source = lookup(config, &ACCOUNT_ID, env);
+    let text = source.value()?.trim();
+    if text.len() == 32 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Some(text.to_string());
+    }
+    let origin = match source {
+        Source::Env(_) => format!(" (from {})", env_name(&ACCOUNT_ID)),
+        _ => String::new(),
+    };
+    diags.error_at(
+        path(&ACCOUNT_ID),
+        "Invalid account_id",
+        format!(
+            "{text:?}{origin} is not an account ID: an account ID is 32 lower-case hexadecimal \
+             characters, as in the dashboard's address after dash.cloudflare.com/."
+        ),
+    );
+    None
 }
 
 fn conflict_detail() -> String {

@@ -1,7 +1,7 @@
 //! The local Cloudflare API emulator, run inside the test process on 127.0.0.1.
 
 use terraform_provider_cloudflare::emulator::{
-    Emulator, EmulatorConfig, EmulatorControl, DEFAULT_TEST_TOKEN,
+    Emulator, EmulatorConfig, EmulatorControl, RecordedRequest, DEFAULT_TEST_TOKEN,
 };
 
 use super::workspace::Workspace;
@@ -50,6 +50,11 @@ impl LocalApi {
     /// Requests whose method matches and whose path ends with `path_suffix`.
     pub fn count(&self, method: &str, path_suffix: &str) -> u64 {
         self.control.request_count(method, path_suffix)
+    }
+
+    /// Requests about zones, leaving out the provider's start-up credential check.
+    pub fn zone_requests(&self) -> Vec<RecordedRequest> {
+        self.control.requests().into_iter().filter(|request| request.path.contains("/zones/")).collect()
     }
 
     /// Requests that could change the store (anything but GET).

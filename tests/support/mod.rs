@@ -20,6 +20,12 @@ pub fn for_each_terraform(name: &str, scenario: impl Fn(&Terraform)) {
     }
 }
 
+/// The newest Terraform the tests have, for scenarios whose behaviour no version changes.
+#[allow(dead_code)]
+pub fn newest_terraform() -> &'static Terraform {
+    terraform::all().last().expect("at least one Terraform")
+}
+
 /// A workspace connected to `api`, with `config` as main.tf, initialised.
 pub fn connected_workspace(terraform: &Terraform, api: &LocalApi, config: &str) -> Workspace {
     let mut workspace = Workspace::new(terraform);

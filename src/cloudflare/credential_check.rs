@@ -1,0 +1,141 @@
+//! One question to Cloudflare before any zone call: is this credential alive? A wrong one is
+//! then reported once, at the provider block, instead of at every resource.
+//!
+//! Only a certain answer counts as a rejection. Cloudflare's user-token check refuses Account
+//! API tokens, so an account token is checked at its account (`account_id`), and a token
+//! without Cloudflare's scannable prefix that the user check refuses is left to the first zone
+//! call unless the account is known. Outages, rate limits and odd answers never block.
+
+use reqwest::Method;
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::secret::Credentials;
+use super::transport::{ApiRequest, Transport};
+
+/// What the check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialVerdict {
+    /// Cloudflare confirmed the credential is active.
+    Accepted,
+    /// The credential cannot work: what Cloudflare said and what to check, without the words
+    /// "Cloudflare rejected the credentials" (the diagnostic's summary).
+    Rejected(String),
+    /// No certain answer (why, for the log); the first zone call will tell.
+    Unchecked(String),
+}
+
+/// What a credential's text says it is: Cloudflare's scannable prefixes (`cfut_` user token,
+/// `cfat_` account token, `cfk_` global key), or none (made before those prefixes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialShape {
+    UserToken,
+    AccountToken,
+    GlobalKey,
+    Unprefixed,
+}
+
+impl CredentialShape {
+    pub fn of(text: &str) -> CredentialShape {
+        if text.starts_with("cfut_") {
+            CredentialShape::UserToken
+        } else if text.starts_with("cfat_") {
+            CredentialShape::AccountToken
+        } else if text.starts_with("cfk_") {
+            CredentialShape::GlobalKey
+        } else {
+            CredentialShape::Unprefixed
+        }
+    }
+}
+
+/// What to ask, decided from the settings alone (the client keeps no credential text).
+#[derive(Debug, Clone)]
+pub(crate) enum CheckPlan {
+    Token { shape: CredentialShape, account_id: Option<String> },
+    KeyAndEmail,
+}
+
+impl CheckPlan {
+    pub fn new(credentials: &Credentials, account_id: Option<&str>) -> CheckPlan {
+        match credentials {
+            Credentials::Token(token) => CheckPlan::Token {
+                shape: CredentialShape::of(token.expose()),
+                account_id: account_id.map(str::to_string),
+            },
+            Credentials::KeyAndEmail { .. } => CheckPlan::KeyAndEmail,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenState {
+    status: String,
+}
+
+const USER_TOKEN_CHECK: &str = "GET /user/tokens/verify";
+const USER_CHECK: &str = "GET /user";
+
+pub(crate) async fn check(transport: &Transport, plan: &CheckPlan) -> CredentialVerdict {
+    match plan {
+        CheckPlan::KeyAndEmail => match transport.send::<serde_json::Value>(&ApiRequest::new(Method::GET, ["user"])).await {
+            Ok(_) => CredentialVerdict::Accepted,
+            Err(error) => not_accepted(&error, USER_CHECK, ""),
+        },
+        CheckPlan::Token { shape: CredentialShape::AccountToken, account_id: None } => CredentialVerdict::Unchecked(
+            "an Account API token can only be checked at its account, and `account_id` is not set".into(),
+        ),
+        CheckPlan::Token { shape: CredentialShape::AccountToken, account_id: Some(account) } => {
+            verdict(verify(transport, Some(account)).await, &account_check(account), "")
+        }
+        CheckPlan::Token { shape, account_id } => {
+            let user = verify(transport, None).await;
+            match (&user, shape, account_id) {
+                // Made before the prefixes: maybe an Account API token, which this check refuses.
+                (Err(error), CredentialShape::Unprefixed, Some(account)) if error.is_auth() => verdict(
+                    verify(transport, Some(account)).await,
+                    &account_check(account),
+                    &format!(
+                        " Cloudflare refused it as a user API token ({USER_TOKEN_CHECK}) too; if it is an \
+                         Account API token, check that `account_id` ({account}) is its account."
+                    ),
+                ),
+                (Err(error), CredentialShape::Unprefixed, None) if error.is_auth() => CredentialVerdict::Unchecked(
+                    "Cloudflare does not know it as a user API token; it may be an Account API token (set `account_id` to check those)".into(),
+                ),
+                _ => verdict(user, USER_TOKEN_CHECK, ""),
+            }
+        }
+    }
+}
+
+fn account_check(account: &str) -> String {
+    format!("GET /accounts/{account}/tokens/verify")
+}
+
+async fn verify(transport: &Transport, account: Option<&str>) -> Result<TokenState, ApiError> {
+    let path: Vec<&str> = match account {
+        Some(account) => vec!["accounts", account, "tokens", "verify"],
+        None => vec!["user", "tokens", "verify"],
+    };
+    transport.send::<TokenState>(&ApiRequest::new(Method::GET, path)).await?.into_result("the token check")
+}
+
+fn verdict(answer: Result<TokenState, ApiError>, asked: &str, note: &str) -> CredentialVerdict {
+    match answer {
+        Ok(state) if state.status == "active" => CredentialVerdict::Accepted,
+        Ok(state) if matches!(state.status.as_str(), "disabled" | "expired") => CredentialVerdict::Rejected(format!(
+            "Cloudflare says this API token is {} ({asked}). Roll it or create a new one in the dashboard, then set it in `api_token` or CLOUDFLARE_API_TOKEN.",
+            state.status
+        )),
+        Ok(state) => CredentialVerdict::Unchecked(format!("{asked} reported the unknown status {:?}", state.status)),
+        Err(error) => not_accepted(&error, asked, note),
+    }
+}
+
+fn not_accepted(error: &ApiError, asked: &str, note: &str) -> CredentialVerdict {
+    match error.auth_detail_asking(asked) {
+        Some(detail) => CredentialVerdict::Rejected(format!("{detail}{note}")),
+        None => CredentialVerdict::Unchecked(format!("{asked} failed: {error}")),
+    }
+}
