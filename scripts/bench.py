@@ -718,6 +718,12 @@ def report(info, results, args):
                 f"emulator; median of {rpc['runs']}) | {batches:.2f} ms | | | (report) | |")
             add(f"| 5 | so the provider's own part of that apply (apply minus the batch requests) | "
                 f"{rpc['apply_ms'] - batches:.2f} ms | | | (report) | |")
+        unpaced = rpc.get("batch_requests_unpaced_ms")
+        if unpaced is not None and batches is not None:
+            floor = max(0, math.ceil(rpc['entries'] / 100) - 20)
+            add(f"| 5 | the same batch requests with no client pacing (bucket of 1,000; the RPC above paces at the "
+                f"1,000/s cap with a burst of 20, so its last {floor} requests cannot start before {floor} ms) | "
+                f"{unpaced:.2f} ms | {batches:.2f} ms (paced) | {batches / unpaced:.2f} | (report) | |")
     return "\n".join(lines)
 
 
