@@ -186,3 +186,31 @@ fn a_credential_in_the_wrong_setting_is_named_before_any_request() {
     assert!(!shown.contains("0123456789abcdef0123456789abcdef01234567"), "{shown}");
     assert!(api.control.requests().is_empty(), "{:?}", api.control.requests());
 }
+
+#[test]
+fn a_confirmed_token_refused_by_zones_is_one_error_per_zone_naming_it() {
+    const THIRD_ZONE: &str = "fedcba9876543210fedcba9876543210";
+    for_each_terraform("refused zones", |terraform| {
+        let api = LocalApi::start();
+        for zone in [OTHER_ZONE, THIRD_ZONE] {
+            api.control.fail_zone(zone, 403, 9109, "Unauthorized to access requested resource").expect("fail the zone");
+        }
+        let config = required_providers()
+            + &resource_block("allowed", ZONE, &[("192.0.2.1", "aws", "us-east-1")])
+            + &resource_block("refused_a", OTHER_ZONE, &[("192.0.2.2", "gcp", "us-central1")])
+            + &resource_block("refused_b", OTHER_ZONE, &[("192.0.2.3", "gcp", "us-central1")])
+            + &resource_block("refused_c", THIRD_ZONE, &[("192.0.2.4", "gcp", "us-central1")]);
+        let workspace = connected_workspace(terraform, &api, &config);
+        let plan = workspace.plan();
+        let shown = squashed(&plan.all());
+        assert_eq!(plan.code, 1, "{shown}");
+        assert_eq!(count(&shown, "Error: "), 2, "one error per refused zone:\n{shown}");
+        assert_eq!(count(&shown, "Error: Cloudflare refused access to the zone"), 2, "{shown}");
+        for zone in [OTHER_ZONE, THIRD_ZONE] {
+            assert_eq!(count(&shown, &format!("Zone {zone}:")), 1, "{zone} named once:\n{shown}");
+        }
+        assert!(!shown.contains(&format!("Zone {ZONE}")) && !shown.contains("rejected the credentials"), "{shown}");
+        assert!(shown.contains("Cloudflare confirmed this API token when the provider started"), "{shown}");
+        assert_eq!(api.write_requests(), 0);
+    });
+}

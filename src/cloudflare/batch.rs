@@ -341,7 +341,7 @@ mod tests {
     async fn auth_failure_marks_the_rest_not_applied() {
         let items = mappings(250);
         let outcome = run(&items, 4, &CancellationToken::new(), |_chunk| async {
-            Err(ApiError::Auth { status: 403, errors: vec![], auth: crate::cloudflare::auth_kind::AuthKind::Token })
+            Err(ApiError::Auth { status: 403, errors: vec![], auth: crate::cloudflare::auth_kind::AuthKind::Token.into() })
         })
         .await;
         assert_eq!(outcome.requests, 1, "no point sending more with bad credentials");
@@ -426,7 +426,7 @@ mod tests {
             let rejected = calls.get() == 2;
             async move {
                 if rejected {
-                    return Err(ApiError::Auth { status: 403, errors: vec![], auth: crate::cloudflare::auth_kind::AuthKind::Token });
+                    return Err(ApiError::Auth { status: 403, errors: vec![], auth: crate::cloudflare::auth_kind::AuthKind::Token.into() });
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 Ok(echo(&chunk, &[]))

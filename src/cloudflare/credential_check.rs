@@ -77,6 +77,14 @@ const USER_TOKEN_CHECK: &str = "GET /user/tokens/verify";
 const USER_CHECK: &str = "GET /user";
 
 pub(crate) async fn check(transport: &Transport, plan: &CheckPlan) -> CredentialVerdict {
+    let verdict = ask(transport, plan).await;
+    if verdict == CredentialVerdict::Accepted {
+        transport.confirm_credentials();
+    }
+    verdict
+}
+
+async fn ask(transport: &Transport, plan: &CheckPlan) -> CredentialVerdict {
     match plan {
         CheckPlan::KeyAndEmail => match transport.send::<serde_json::Value>(&ApiRequest::new(Method::GET, ["user"])).await {
             Ok(_) => CredentialVerdict::Accepted,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::auth_kind::AuthKind;
+use super::auth_kind::AuthContext;
 
 /// "Could not route to …" / "No route for that URI": the codes of a route-level failure.
 const ROUTE_CODES: [i64; 2] = [7003, 7000];
@@ -31,8 +31,8 @@ pub struct ErrorDetail {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     /// 401, or 403 for a reason other than the zone's mapping limit.
-    #[error("Cloudflare rejected the credentials (HTTP {status}{}): {}", details(errors), auth.hint())]
-    Auth { status: u16, errors: Vec<ErrorDetail>, auth: AuthKind },
+    #[error("{} (HTTP {status}{}): {}", auth_summary(*auth), details(errors), auth.hint())]
+    Auth { status: u16, errors: Vec<ErrorDetail>, auth: AuthContext },
     /// Any other non-success answer (after retries, for retryable statuses).
     #[error("Cloudflare API error (HTTP {status}{}){}", attempts_note(*attempts), details(errors))]
     Api { status: u16, errors: Vec<ErrorDetail>, attempts: u32 },
@@ -139,8 +139,23 @@ impl ApiError {
         matches!(self, ApiError::Auth { .. })
     }
 
+    /// A refusal of a credential Cloudflare confirmed when the provider started: about one
+    /// zone's permissions, not about the credential.
+    pub fn is_zone_refusal(&self) -> bool {
+        matches!(self, ApiError::Auth { auth, .. } if auth.confirmed)
+    }
+
+    /// The summary for an authentication refusal: about the credential, or (when the start-up
+    /// check confirmed the credential) about the zone's permissions. None for other errors.
+    pub fn auth_summary(&self) -> Option<&'static str> {
+        match self {
+            ApiError::Auth { auth, .. } => Some(auth_summary(*auth)),
+            _ => None,
+        }
+    }
+
     /// For rejected credentials: what Cloudflare answered and what to check, without the words
-    /// a diagnostic already shows as its summary ("Cloudflare rejected the credentials").
+    /// a diagnostic already shows as its summary ([`Self::auth_summary`]).
     pub fn auth_detail(&self) -> Option<String> {
         self.auth_detail_asking("")
     }
@@ -184,13 +199,21 @@ impl ApiError {
     }
 
     /// Builds the error for a non-success HTTP answer (`attempts` so far).
-    pub(crate) fn from_status(status: u16, errors: Vec<ErrorDetail>, auth: AuthKind, attempts: u32) -> Self {
+    pub(crate) fn from_status(status: u16, errors: Vec<ErrorDetail>, auth: AuthContext, attempts: u32) -> Self {
         let zone_full = errors.iter().any(|error| error.code == ZONE_FULL_CODE);
         match status {
             401 => ApiError::Auth { status, errors, auth },
             403 if !zone_full => ApiError::Auth { status, errors, auth },
             _ => ApiError::Api { status, errors, attempts },
         }
+    }
+}
+
+fn auth_summary(auth: AuthContext) -> &'static str {
+    if auth.confirmed {
+        "Cloudflare refused access to the zone"
+    } else {
+        "Cloudflare rejected the credentials"
     }
 }
 
@@ -228,6 +251,7 @@ fn details(errors: &[ErrorDetail]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloudflare::auth_kind::AuthKind;
 
     fn detail(code: i64, message: &str) -> ErrorDetail {
         ErrorDetail { code, message: message.into(), chain: vec![] }
@@ -235,7 +259,7 @@ mod tests {
 
     #[test]
     fn auth_detail_does_not_repeat_the_summary() {
-        let error = ApiError::from_status(403, vec![detail(10000, "Authentication error")], AuthKind::Token, 1);
+        let error = ApiError::from_status(403, vec![detail(10000, "Authentication error")], AuthKind::Token.into(), 1);
         let detail = error.auth_detail().expect("an auth error");
         assert!(detail.starts_with("Cloudflare answered HTTP 403: [10000] Authentication error. Check the API token"), "{detail}");
         assert!(!detail.contains("rejected the credentials"), "{detail}");
@@ -244,23 +268,23 @@ mod tests {
 
     #[test]
     fn auth_errors_name_the_settings_to_check() {
-        let error = ApiError::from_status(403, vec![detail(9109, "Invalid access token")], AuthKind::Token, 1);
+        let error = ApiError::from_status(403, vec![detail(9109, "Invalid access token")], AuthKind::Token.into(), 1);
         let text = error.to_string();
         assert!(error.is_auth());
         assert!(text.contains("api_token") && text.contains("CLOUDFLARE_API_TOKEN") && text.contains("9109"), "{text}");
-        let text = ApiError::from_status(401, vec![], AuthKind::KeyAndEmail, 1).to_string();
+        let text = ApiError::from_status(401, vec![], AuthKind::KeyAndEmail.into(), 1).to_string();
         assert!(text.contains("CLOUDFLARE_API_KEY") && text.contains("CLOUDFLARE_EMAIL"), "{text}");
     }
 
     #[test]
     fn zone_full_is_not_an_auth_problem() {
-        let error = ApiError::from_status(403, vec![detail(1164, "Maximum number")], AuthKind::Token, 1);
+        let error = ApiError::from_status(403, vec![detail(1164, "Maximum number")], AuthKind::Token.into(), 1);
         assert!(!error.is_auth());
         assert_eq!(error.status(), Some(403));
     }
 
     fn api(status: u16, codes: &[i64]) -> ApiError {
-        ApiError::from_status(status, codes.iter().map(|code| detail(*code, "x")).collect(), AuthKind::Token, 1)
+        ApiError::from_status(status, codes.iter().map(|code| detail(*code, "x")).collect(), AuthKind::Token.into(), 1)
     }
 
     #[test]

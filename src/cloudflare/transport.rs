@@ -2,6 +2,7 @@
 //! with backoff or `Retry-After`, cancellation, envelope decoding and redacted DEBUG logging.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -16,7 +17,7 @@ use super::backoff::{self, Backoff};
 use super::config::ClientConfig;
 use super::error::{ApiError, ErrorDetail};
 use super::rate_limit::RateLimiter;
-use super::auth_kind::AuthKind;
+use super::auth_kind::{AuthContext, AuthKind};
 use super::server_budget::{parse_ratelimit, ServerBudget};
 use super::wire::{Envelope, FailureBody, ResultInfo};
 
@@ -86,7 +87,7 @@ impl AttemptFailure {
         }
     }
 
-    fn into_error(self, attempts: u32, timeout: Duration, auth: AuthKind) -> ApiError {
+    fn into_error(self, attempts: u32, timeout: Duration, auth: AuthContext) -> ApiError {
         match self {
             AttemptFailure::Status { status: 429, retry_after, .. } => ApiError::RateLimited { attempts, retry_after },
             AttemptFailure::Status { status, errors, .. } => ApiError::from_status(status, errors, auth, attempts),
@@ -105,6 +106,8 @@ pub(crate) struct Transport {
     base_url: Url,
     auth_headers: HeaderMap,
     auth: AuthKind,
+    /// Set once Cloudflare confirmed the credential (the start-up check).
+    credentials_confirmed: AtomicBool,
     limiter: RateLimiter,
     /// What Cloudflare's `Ratelimit` header last said is left.
     server_budget: ServerBudget,
@@ -128,6 +131,7 @@ impl Transport {
             base_url: config.base_url.clone(),
             auth_headers: config.credentials.headers()?,
             auth: config.credentials.kind(),
+            credentials_confirmed: AtomicBool::new(false),
             limiter: RateLimiter::new(config.requests_per_second, config.burst),
             server_budget: ServerBudget::default(),
             backoff: Backoff { initial: config.initial_backoff, max: config.max_backoff },
@@ -136,6 +140,11 @@ impl Transport {
             timeout: config.request_timeout,
             cancel,
         })
+    }
+
+    /// Cloudflare said the credential is alive: later refusals are about a zone's permissions.
+    pub fn confirm_credentials(&self) {
+        self.credentials_confirmed.store(true, Ordering::Relaxed);
     }
 
     pub fn cancel_token(&self) -> &CancellationToken {
@@ -155,7 +164,8 @@ impl Transport {
                 Err(failure) => failure,
             };
             if !failure.is_retryable() || attempt > self.max_retries {
-                return Err(failure.into_error(attempt, self.timeout, self.auth));
+                let auth = AuthContext { kind: self.auth, confirmed: self.credentials_confirmed.load(Ordering::Relaxed) };
+                return Err(failure.into_error(attempt, self.timeout, auth));
             }
             let wait = match &failure {
                 AttemptFailure::Status { retry_after: Some(wait), .. } => *wait,

@@ -1,9 +1,8 @@
 //! Plan-time region check against the zone's supported regions, with "did you mean" advice, and
 //! a per-zone cache so each provider process asks Cloudflare at most once per zone.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
@@ -99,37 +98,51 @@ pub type CatalogResult = Result<Arc<RegionCatalog>, CatalogError>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogError {
     pub message: String,
-    /// Cloudflare refused the credentials: every later call would fail too, so planning stops
-    /// here instead of letting the apply fail.
-    pub rejected_credentials: bool,
+    /// Cloudflare refused the request: every later call would fail too, so planning stops here
+    /// instead of letting the apply fail.
+    pub refusal: Option<Refusal>,
+}
+
+/// What a refusal is about, which decides how often it is said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The credential itself (not confirmed when the provider started): once per run.
+    Credentials,
+    /// A confirmed credential without access to this zone: once per zone.
+    Zone,
 }
 
 impl CatalogError {
     /// A plain failure (the endpoint could not answer).
     pub fn unavailable(message: impl Into<String>) -> CatalogError {
-        CatalogError { message: message.into(), rejected_credentials: false }
+        CatalogError { message: message.into(), refusal: None }
     }
 
     /// The finding planning reports at `place`: a warning that the regions were left for
-    /// Cloudflare to check when applying. Rejected credentials are an error about the provider,
+    /// Cloudflare to check when applying. A refusal is an error about the provider or the zone,
     /// not about any line of the resource: see [`RegionCache::finding`].
     fn finding(&self, place: Place, zone_id: &str) -> Finding {
-        if self.rejected_credentials {
-            return Finding::error(
+        match self.refusal {
+            Some(Refusal::Credentials) => Finding::error(
                 Place::Resource,
                 "Cloudflare rejected the credentials",
                 format!("{} (Reported once for all resources of this provider configuration.)", self.message),
-            );
-        }
-        Finding::warning(
-            place,
-            "Regions not checked",
-            format!(
-                "Cloudflare did not say which regions zone {zone_id} supports ({}), so regions \
-                 were not checked during planning; Cloudflare checks them when applying.",
-                self.message
             ),
-        )
+            Some(Refusal::Zone) => Finding::error(
+                Place::Resource,
+                "Cloudflare refused access to the zone",
+                format!("Zone {zone_id}: {} (Reported once for all resources of this zone.)", self.message),
+            ),
+            None => Finding::warning(
+                place,
+                "Regions not checked",
+                format!(
+                    "Cloudflare did not say which regions zone {zone_id} supports ({}), so regions \
+                     were not checked during planning; Cloudflare checks them when applying.",
+                    self.message
+                ),
+            ),
+        }
     }
 }
 
@@ -139,8 +152,9 @@ impl CatalogError {
 #[derive(Debug, Default)]
 pub struct RegionCache {
     zones: Mutex<HashMap<String, Arc<OnceCell<CatalogResult>>>>,
-    /// Rejected credentials concern the whole provider configuration: one error per run says it.
-    credentials_reported: AtomicBool,
+    /// Refusals already reported: "" for the credentials (one error per run says it), else the
+    /// zones refused to a confirmed credential.
+    refusals_reported: Mutex<HashSet<String>>,
 }
 
 impl RegionCache {
@@ -152,14 +166,22 @@ impl RegionCache {
     /// reported before stands. Only a provider in debug mode is configured more than once.
     pub fn start_run(&self) {
         self.zones.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
-        self.credentials_reported.store(false, Ordering::SeqCst);
+        self.refusals_reported.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
     }
 
-    /// What planning reports for `error` at `place`; nothing when rejected credentials were
-    /// already reported by another resource (that error alone fails the run).
+    /// What planning reports for `error` at `place`; nothing when the same refusal was already
+    /// reported by another resource (that error alone fails the run).
     pub fn finding(&self, error: &CatalogError, place: Place, zone_id: &str) -> Option<Finding> {
-        if error.rejected_credentials && self.credentials_reported.swap(true, Ordering::SeqCst) {
-            return None;
+        let key = match error.refusal {
+            Some(Refusal::Credentials) => Some(""),
+            Some(Refusal::Zone) => Some(zone_id),
+            None => None,
+        };
+        if let Some(key) = key {
+            let mut reported = self.refusals_reported.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if !reported.insert(key.to_string()) {
+                return None;
+            }
         }
         Some(error.finding(place, zone_id))
     }
@@ -189,7 +211,10 @@ pub async fn fetch_catalog(client: Arc<Client>, zone_id: String) -> CatalogResul
                 .collect::<RegionCatalog>(),
         )),
         Err(error) => Err(match error.auth_detail() {
-            Some(detail) => CatalogError { message: detail, rejected_credentials: true },
+            Some(detail) => {
+                let refusal = if error.is_zone_refusal() { Refusal::Zone } else { Refusal::Credentials };
+                CatalogError { message: detail, refusal: Some(refusal) }
+            }
             None => CatalogError::unavailable(error.to_string()),
         }),
     }
@@ -198,7 +223,7 @@ pub async fn fetch_catalog(client: Arc<Client>, zone_id: String) -> CatalogResul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn catalog() -> RegionCatalog {
         [
@@ -280,10 +305,15 @@ mod tests {
     #[test]
     fn rejected_credentials_are_reported_once_without_a_line() {
         let cache = RegionCache::new();
-        let rejected = CatalogError { message: "Cloudflare answered HTTP 403.".into(), rejected_credentials: true };
+        let rejected = CatalogError { message: "Cloudflare answered HTTP 403.".into(), refusal: Some(Refusal::Credentials) };
         let first = cache.finding(&rejected, Place::Mappings, "z").expect("the first report");
         assert_eq!((first.is_error(), first.place), (true, Place::Resource));
         assert_eq!(cache.finding(&rejected, Place::Mappings, "other-zone"), None);
+        // A confirmed credential refused by a zone: once per zone, each zone named.
+        let refused = CatalogError { message: "Cloudflare answered HTTP 403.".into(), refusal: Some(Refusal::Zone) };
+        assert!(cache.finding(&refused, Place::Mappings, "z").is_some_and(|f| f.is_error()));
+        assert_eq!(cache.finding(&refused, Place::Mappings, "z"), None);
+        assert!(cache.finding(&refused, Place::Mappings, "other-zone").is_some());
         let unavailable = CatalogError::unavailable("tiered cache is off");
         let warning = cache.finding(&unavailable, Place::Mappings, "z").expect("always said");
         assert_eq!((warning.is_error(), warning.place), (false, Place::Mappings));
