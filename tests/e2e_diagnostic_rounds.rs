@@ -214,3 +214,43 @@ fn a_confirmed_token_refused_by_zones_is_one_error_per_zone_naming_it() {
         assert_eq!(api.write_requests(), 0);
     });
 }
+
+#[test]
+fn refreshing_many_resources_says_a_refusal_once_per_run_or_per_zone() {
+    const THIRD_ZONE: &str = "fedcba9876543210fedcba9876543210";
+    for_each_terraform("refusals at refresh", |terraform| {
+        let api = LocalApi::start();
+        let config = required_providers()
+            + &resource_block("a", ZONE, &[("192.0.2.1", "aws", "us-east-1")])
+            + &resource_block("b", OTHER_ZONE, &[("192.0.2.2", "gcp", "us-central1")])
+            + &resource_block("c", OTHER_ZONE, &[("192.0.2.3", "gcp", "us-central1")])
+            + &resource_block("d", THIRD_ZONE, &[("192.0.2.4", "gcp", "us-central1")]);
+        let mut workspace = connected_workspace(terraform, &api, &config);
+        workspace.apply().assert_ok("apply with the right token");
+
+        // A token Cloudflare's start-up check cannot place (no prefix, refused as a user
+        // token, no account_id): the four refreshes fail alike and say it once.
+        workspace.set_env("CLOUDFLARE_API_TOKEN", "tok-WRONG-SECRET-9999");
+        let plan = workspace.plan();
+        let shown = squashed(&plan.all());
+        assert_eq!(plan.code, 1, "{shown}");
+        assert_eq!(count(&shown, "Error: "), 1, "one error for the run:\n{shown}");
+        assert_eq!(count(&shown, "Error: Cloudflare rejected the credentials"), 1, "{shown}");
+        assert!(!shown.contains("tok-WRONG-SECRET-9999") && !shown.contains("Could not read"), "{shown}");
+
+        // The right token, confirmed at start, but two zones refuse it: one error per zone.
+        workspace.set_env("CLOUDFLARE_API_TOKEN", api.token());
+        for zone in [OTHER_ZONE, THIRD_ZONE] {
+            api.control.fail_zone(zone, 403, 9109, "Unauthorized to access requested resource").expect("fail the zone");
+        }
+        let plan = workspace.plan();
+        let shown = squashed(&plan.all());
+        assert_eq!(plan.code, 1, "{shown}");
+        assert_eq!(count(&shown, "Error: Cloudflare refused access to the zone"), 2, "{shown}");
+        assert_eq!(count(&shown, "Error: "), 2, "{shown}");
+        for zone in [OTHER_ZONE, THIRD_ZONE] {
+            assert_eq!(count(&shown, &format!("Zone {zone}:")), 1, "{zone} named once:\n{shown}");
+        }
+        assert_eq!(api.write_requests(), 4, "only the first apply wrote");
+    });
+}

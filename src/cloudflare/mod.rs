@@ -41,5 +41,5 @@ pub use config::{
 pub use credential_check::{CredentialShape, CredentialVerdict};
 pub use error::{ApiError, ErrorDetail};
 pub use model::{BatchOutcome, ChunkFailure, DeleteOutcome, Mapping, MappingList, MappingRecord, Region, SupportedRegions, UpsertOutcome};
-pub use auth_kind::AuthKind;
+pub use auth_kind::{AuthContext, AuthKind};
 pub use secret::{Credentials, Secret};

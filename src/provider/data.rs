@@ -4,16 +4,18 @@
 use std::sync::{Arc, RwLock};
 
 use crate::cloudflare::Client;
+use crate::provider::concepts::refusals::RefusalLog;
 use crate::provider::concepts::regions::RegionCache;
 use crate::provider::zone_claims::ZoneClaims;
 use crate::tfplugin::Diagnostics;
 
 /// The configured client, shared by every resource and data source of the process.
-#[derive(Default)]
 pub struct ProviderData {
     state: RwLock<ClientState>,
     /// One cache for the process, so both resources ask for a zone's regions at most once.
     regions: RegionCache,
+    /// Refusals said this run, shared by planning (through `regions`) and refreshing.
+    refusals: Arc<RefusalLog>,
     /// What the resource instances of this run hold, so one never deletes another's mappings.
     claims: Arc<ZoneClaims>,
 }
@@ -29,7 +31,18 @@ enum ClientState {
 
 impl ProviderData {
     pub fn new() -> Arc<ProviderData> {
-        Arc::new(ProviderData::default())
+        let refusals = Arc::new(RefusalLog::default());
+        Arc::new(ProviderData {
+            state: RwLock::default(),
+            regions: RegionCache::sharing(Arc::clone(&refusals)),
+            refusals,
+            claims: Arc::default(),
+        })
+    }
+
+    /// The refusals said this run (see `concepts::refusals`).
+    pub fn refusals(&self) -> &RefusalLog {
+        &self.refusals
     }
 
     /// The zones' supported regions, fetched once per zone per provider process.
@@ -54,6 +67,7 @@ impl ProviderData {
         // A new configuration is a new run: earlier announcements no longer stand.
         self.claims.clear_holds();
         self.regions.start_run();
+        self.refusals.start_run();
         // A poisoned lock only means another thread panicked mid-write of a plain enum.
         let mut guard = self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         *guard = state;

@@ -6,4 +6,5 @@ pub mod address;
 pub mod checks;
 pub mod finding;
 pub mod maybe;
+pub mod refusals;
 pub mod regions;

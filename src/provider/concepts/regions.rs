@@ -1,13 +1,14 @@
 //! Plan-time region check against the zone's supported regions, with "did you mean" advice, and
 //! a per-zone cache so each provider process asks Cloudflare at most once per zone.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
 use super::finding::{Finding, Place};
+use super::refusals::{Refusal, RefusalLog};
 use crate::cloudflare::Client;
 
 /// vendor -> region names the zone accepts.
@@ -103,46 +104,24 @@ pub struct CatalogError {
     pub refusal: Option<Refusal>,
 }
 
-/// What a refusal is about, which decides how often it is said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// The credential itself (not confirmed when the provider started): once per run.
-    Credentials,
-    /// A confirmed credential without access to this zone: once per zone.
-    Zone,
-}
-
 impl CatalogError {
     /// A plain failure (the endpoint could not answer).
     pub fn unavailable(message: impl Into<String>) -> CatalogError {
         CatalogError { message: message.into(), refusal: None }
     }
 
-    /// The finding planning reports at `place`: a warning that the regions were left for
-    /// Cloudflare to check when applying. A refusal is an error about the provider or the zone,
-    /// not about any line of the resource: see [`RegionCache::finding`].
-    fn finding(&self, place: Place, zone_id: &str) -> Finding {
-        match self.refusal {
-            Some(Refusal::Credentials) => Finding::error(
-                Place::Resource,
-                "Cloudflare rejected the credentials",
-                format!("{} (Reported once for all resources of this provider configuration.)", self.message),
+    /// The warning planning shows at `place` when the zone could not say: the regions are left
+    /// for Cloudflare to check when applying.
+    fn unchecked(&self, place: Place, zone_id: &str) -> Finding {
+        Finding::warning(
+            place,
+            "Regions not checked",
+            format!(
+                "Cloudflare did not say which regions zone {zone_id} supports ({}), so regions \
+                 were not checked during planning; Cloudflare checks them when applying.",
+                self.message
             ),
-            Some(Refusal::Zone) => Finding::error(
-                Place::Resource,
-                "Cloudflare refused access to the zone",
-                format!("Zone {zone_id}: {} (Reported once for all resources of this zone.)", self.message),
-            ),
-            None => Finding::warning(
-                place,
-                "Regions not checked",
-                format!(
-                    "Cloudflare did not say which regions zone {zone_id} supports ({}), so regions \
-                     were not checked during planning; Cloudflare checks them when applying.",
-                    self.message
-                ),
-            ),
-        }
+        )
     }
 }
 
@@ -152,38 +131,33 @@ impl CatalogError {
 #[derive(Debug, Default)]
 pub struct RegionCache {
     zones: Mutex<HashMap<String, Arc<OnceCell<CatalogResult>>>>,
-    /// Refusals already reported: "" for the credentials (one error per run says it), else the
-    /// zones refused to a confirmed credential.
-    refusals_reported: Mutex<HashSet<String>>,
+    /// Shared with refreshes: a refusal is said once per run (see `refusals`).
+    refusals: Arc<RefusalLog>,
 }
 
 impl RegionCache {
+    /// A cache with a refusal log of its own (tests); the provider shares one with refreshes.
     pub fn new() -> RegionCache {
         RegionCache::default()
     }
 
-    /// A new configuration (possibly other credentials) is a new run: nothing fetched or
-    /// reported before stands. Only a provider in debug mode is configured more than once.
-    pub fn start_run(&self) {
-        self.zones.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
-        self.refusals_reported.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    pub fn sharing(refusals: Arc<RefusalLog>) -> RegionCache {
+        RegionCache { zones: Mutex::default(), refusals }
     }
 
-    /// What planning reports for `error` at `place`; nothing when the same refusal was already
-    /// reported by another resource (that error alone fails the run).
+    /// A new configuration (possibly other credentials) is a new run: nothing fetched before
+    /// stands. Only a provider in debug mode is configured more than once.
+    pub fn start_run(&self) {
+        self.zones.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    }
+
+    /// What planning reports for `error` at `place`: a warning that regions were not checked,
+    /// or a refusal, which is said once per run (nothing when another resource said it).
     pub fn finding(&self, error: &CatalogError, place: Place, zone_id: &str) -> Option<Finding> {
-        let key = match error.refusal {
-            Some(Refusal::Credentials) => Some(""),
-            Some(Refusal::Zone) => Some(zone_id),
-            None => None,
-        };
-        if let Some(key) = key {
-            let mut reported = self.refusals_reported.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            if !reported.insert(key.to_string()) {
-                return None;
-            }
+        match &error.refusal {
+            Some(refusal) => self.refusals.first(refusal),
+            None => Some(error.unchecked(place, zone_id)),
         }
-        Some(error.finding(place, zone_id))
     }
 
     pub async fn get_or_fetch<F, Fut>(&self, zone_id: &str, fetch: F) -> CatalogResult
@@ -210,11 +184,8 @@ pub async fn fetch_catalog(client: Arc<Client>, zone_id: String) -> CatalogResul
                 .map(|(vendor, regions)| (vendor, regions.into_iter().map(|r| r.name).collect()))
                 .collect::<RegionCatalog>(),
         )),
-        Err(error) => Err(match error.auth_detail() {
-            Some(detail) => {
-                let refusal = if error.is_zone_refusal() { Refusal::Zone } else { Refusal::Credentials };
-                CatalogError { message: detail, refusal: Some(refusal) }
-            }
+        Err(error) => Err(match Refusal::of(&error, &zone_id) {
+            Some(refusal) => CatalogError { message: error.to_string(), refusal: Some(refusal) },
             None => CatalogError::unavailable(error.to_string()),
         }),
     }
@@ -223,6 +194,7 @@ pub async fn fetch_catalog(client: Arc<Client>, zone_id: String) -> CatalogResul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloudflare::{ApiError, AuthContext, AuthKind};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn catalog() -> RegionCatalog {
@@ -302,18 +274,26 @@ mod tests {
         assert_eq!(fetches.load(Ordering::SeqCst), 2);
     }
 
+    fn refused(confirmed: bool) -> ApiError {
+        let auth = AuthContext { kind: AuthKind::Token, confirmed };
+        ApiError::Auth { status: 403, errors: vec![], auth }
+    }
+
     #[test]
-    fn rejected_credentials_are_reported_once_without_a_line() {
+    fn refusals_are_reported_once_without_a_line() {
         let cache = RegionCache::new();
-        let rejected = CatalogError { message: "Cloudflare answered HTTP 403.".into(), refusal: Some(Refusal::Credentials) };
+        let rejected = CatalogError { message: "m".into(), refusal: Refusal::of(&refused(false), "z") };
         let first = cache.finding(&rejected, Place::Mappings, "z").expect("the first report");
         assert_eq!((first.is_error(), first.place), (true, Place::Resource));
-        assert_eq!(cache.finding(&rejected, Place::Mappings, "other-zone"), None);
+        assert_eq!(first.summary, "Cloudflare rejected the credentials");
+        let elsewhere = CatalogError { message: "m".into(), refusal: Refusal::of(&refused(false), "other-zone") };
+        assert_eq!(cache.finding(&elsewhere, Place::Mappings, "other-zone"), None, "once per run");
         // A confirmed credential refused by a zone: once per zone, each zone named.
-        let refused = CatalogError { message: "Cloudflare answered HTTP 403.".into(), refusal: Some(Refusal::Zone) };
-        assert!(cache.finding(&refused, Place::Mappings, "z").is_some_and(|f| f.is_error()));
-        assert_eq!(cache.finding(&refused, Place::Mappings, "z"), None);
-        assert!(cache.finding(&refused, Place::Mappings, "other-zone").is_some());
+        let refused_in = |zone: &str| CatalogError { message: "m".into(), refusal: Refusal::of(&refused(true), zone) };
+        let zone_error = cache.finding(&refused_in("z"), Place::Mappings, "z").expect("said for z");
+        assert!(zone_error.is_error() && zone_error.detail.starts_with("Zone z: "), "{zone_error:?}");
+        assert_eq!(cache.finding(&refused_in("z"), Place::Mappings, "z"), None);
+        assert!(cache.finding(&refused_in("other-zone"), Place::Mappings, "other-zone").is_some());
         let unavailable = CatalogError::unavailable("tiered cache is off");
         let warning = cache.finding(&unavailable, Place::Mappings, "z").expect("always said");
         assert_eq!((warning.is_error(), warning.place), (false, Place::Mappings));

@@ -101,7 +101,7 @@ async fn lifecycle_leaves_unmanaged_mappings_alone() {
 
     // Refresh and plan again: nothing to do.
     let prior = state_from_value(&state).unwrap().unwrap();
-    let (refreshed, diagnostics) = read::read(&client, &prior).await;
+    let (refreshed, diagnostics) = read::read(&client, &prior, &Default::default()).await;
     assert!(diagnostics.is_empty());
     assert_eq!(refreshed, state);
     let plan = plan_for(&client, &RegionCache::new(), &refreshed, &first).await;
@@ -204,13 +204,13 @@ async fn drift_and_disappearance() {
     control.put_mapping(ZONE, "192.0.2.1", "aws", "eu-west-1").unwrap();
     control.remove_mapping(ZONE, "192.0.2.2").unwrap();
     let prior = state_from_value(&state).unwrap().unwrap();
-    let (refreshed, diagnostics) = read::read(&client, &prior).await;
+    let (refreshed, diagnostics) = read::read(&client, &prior, &Default::default()).await;
     assert!(diagnostics.is_empty());
     assert_eq!(refreshed.get_attr(MAPPINGS), Some(&mappings(&[("192.0.2.1", "aws", "eu-west-1")])));
     assert_eq!(refreshed.get_attr(MODIFIED_ON), state.get_attr(MODIFIED_ON), "refresh keeps modified_on");
 
     control.clear_zone(ZONE).unwrap();
-    let (gone, diagnostics) = read::read(&client, &prior).await;
+    let (gone, diagnostics) = read::read(&client, &prior, &Default::default()).await;
     assert_eq!(gone, Value::Null);
     assert_eq!(diagnostics.0[0].severity, Severity::Warning);
     emulator.shutdown().await;

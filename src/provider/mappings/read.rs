@@ -6,6 +6,7 @@ use super::refresh::{refresh, Refreshed};
 use super::remote::{self, Listing};
 use super::values::{state_to_value, to_diagnostics};
 use crate::cloudflare::{ApiError, Client};
+use crate::provider::concepts::refusals::RefusalLog;
 use crate::tfplugin::{Diagnostics, ImportedResource, Value};
 
 fn listing_failed(zone_id: &str, error: &ApiError) -> Diagnostics {
@@ -17,10 +18,17 @@ fn listing_failed(zone_id: &str, error: &ApiError) -> Diagnostics {
 
 /// The refreshed state: `Value::Null` when every managed IP is gone. On an API error the
 /// prior state is returned unchanged with the error.
-pub async fn read(client: &Client, prior: &MappingsState) -> (Value, Diagnostics) {
+/// A refusal (HTTP 401/403) is said once per run through `refusals`.
+pub async fn read(client: &Client, prior: &MappingsState, refusals: &RefusalLog) -> (Value, Diagnostics) {
     match remote::list(client, &prior.zone_id).await {
         Ok(listing) => refreshed_state(prior, listing),
-        Err(error) => (state_to_value(prior), listing_failed(&prior.zone_id, &error)),
+        Err(error) => {
+            let diagnostics = match refusals.refresh_failure(&error, &prior.zone_id) {
+                Some(findings) => to_diagnostics(findings),
+                None => listing_failed(&prior.zone_id, &error),
+            };
+            (state_to_value(prior), diagnostics)
+        }
     }
 }
 

@@ -54,8 +54,9 @@ impl Resource for MappingsResource {
     }
 
     async fn read(&self, request: ReadRequest) -> ReadResponse {
+        let refusals = self.data.refusals();
         resource_steps::read(&self.data, TYPE_NAME, &request, state_from_value, |client, prior| async move {
-            read::read(&client, &prior).await
+            read::read(&client, &prior, refusals).await
         })
         .await
     }

@@ -3,13 +3,15 @@
 use super::import_id::parse_import_id;
 use super::model::{same_vendor, SingleState};
 use super::schema::TYPE_NAME;
-use super::values::state_to_value;
+use super::values::{state_to_value, to_diagnostics};
 use crate::cloudflare::Client;
+use crate::provider::concepts::refusals::RefusalLog;
 use crate::tfplugin::{Diagnostics, ImportedResource, Value};
 
 /// The refreshed state: `Value::Null` with a warning when the mapping is gone, so the next plan
 /// creates it again. On an API error the prior state is kept with the error.
-pub async fn read(client: &Client, prior: &SingleState) -> (Value, Diagnostics) {
+/// A refusal (HTTP 401/403) is said once per run through `refusals`.
+pub async fn read(client: &Client, prior: &SingleState, refusals: &RefusalLog) -> (Value, Diagnostics) {
     match client.get(&prior.zone_id, &prior.canonical_ip()).await {
         Ok(Some(record)) => {
             // Address and vendor keep their spelling in state: the API answers with canonical ones.
@@ -31,13 +33,16 @@ pub async fn read(client: &Client, prior: &SingleState) -> (Value, Diagnostics) 
             );
             (Value::Null, diagnostics)
         }
-        Err(error) => (
-            state_to_value(prior),
-            Diagnostics::from_error(
-                "Could not read the origin cloud region mapping",
-                format!("Reading the mapping for {} in zone {} failed: {error}", prior.origin_ip, prior.zone_id),
-            ),
-        ),
+        Err(error) => {
+            let diagnostics = match refusals.refresh_failure(&error, &prior.zone_id) {
+                Some(findings) => to_diagnostics(findings),
+                None => Diagnostics::from_error(
+                    "Could not read the origin cloud region mapping",
+                    format!("Reading the mapping for {} in zone {} failed: {error}", prior.origin_ip, prior.zone_id),
+                ),
+            };
+            (state_to_value(prior), diagnostics)
+        }
     }
 }
 

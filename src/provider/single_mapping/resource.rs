@@ -51,8 +51,9 @@ impl Resource for SingleMappingResource {
     }
 
     async fn read(&self, request: ReadRequest) -> ReadResponse {
+        let refusals = self.data.refusals();
         resource_steps::read(&self.data, TYPE_NAME, &request, state_from_value, |client, prior| async move {
-            refresh::read(&client, &prior).await
+            refresh::read(&client, &prior, refusals).await
         })
         .await
     }
