@@ -187,6 +187,20 @@ fn a_credential_in_the_wrong_setting_is_named_before_any_request() {
     assert!(api.control.requests().is_empty(), "{:?}", api.control.requests());
 }
 
+/// A failing plan whose only errors are one "refused access" per zone in `zones`, each naming
+/// its zone; the output, squashed.
+fn assert_one_error_per_refused_zone(workspace: &support::Workspace, zones: &[&str]) -> String {
+    let plan = workspace.plan();
+    let shown = squashed(&plan.all());
+    assert_eq!(plan.code, 1, "{shown}");
+    assert_eq!(count(&shown, "Error: "), zones.len(), "one error per refused zone:\n{shown}");
+    assert_eq!(count(&shown, "Error: Cloudflare refused access to the zone"), zones.len(), "{shown}");
+    for zone in zones {
+        assert_eq!(count(&shown, &format!("Zone {zone}:")), 1, "{zone} named once:\n{shown}");
+    }
+    shown
+}
+
 #[test]
 fn a_confirmed_token_refused_by_zones_is_one_error_per_zone_naming_it() {
     const THIRD_ZONE: &str = "fedcba9876543210fedcba9876543210";
@@ -201,14 +215,7 @@ fn a_confirmed_token_refused_by_zones_is_one_error_per_zone_naming_it() {
             + &resource_block("refused_b", OTHER_ZONE, &[("192.0.2.3", "gcp", "us-central1")])
             + &resource_block("refused_c", THIRD_ZONE, &[("192.0.2.4", "gcp", "us-central1")]);
         let workspace = connected_workspace(terraform, &api, &config);
-        let plan = workspace.plan();
-        let shown = squashed(&plan.all());
-        assert_eq!(plan.code, 1, "{shown}");
-        assert_eq!(count(&shown, "Error: "), 2, "one error per refused zone:\n{shown}");
-        assert_eq!(count(&shown, "Error: Cloudflare refused access to the zone"), 2, "{shown}");
-        for zone in [OTHER_ZONE, THIRD_ZONE] {
-            assert_eq!(count(&shown, &format!("Zone {zone}:")), 1, "{zone} named once:\n{shown}");
-        }
+        let shown = assert_one_error_per_refused_zone(&workspace, &[OTHER_ZONE, THIRD_ZONE]);
         assert!(!shown.contains(&format!("Zone {ZONE}")) && !shown.contains("rejected the credentials"), "{shown}");
         assert!(shown.contains("Cloudflare confirmed this API token when the provider started"), "{shown}");
         assert_eq!(api.write_requests(), 0);
@@ -243,14 +250,7 @@ fn refreshing_many_resources_says_a_refusal_once_per_run_or_per_zone() {
         for zone in [OTHER_ZONE, THIRD_ZONE] {
             api.control.fail_zone(zone, 403, 9109, "Unauthorized to access requested resource").expect("fail the zone");
         }
-        let plan = workspace.plan();
-        let shown = squashed(&plan.all());
-        assert_eq!(plan.code, 1, "{shown}");
-        assert_eq!(count(&shown, "Error: Cloudflare refused access to the zone"), 2, "{shown}");
-        assert_eq!(count(&shown, "Error: "), 2, "{shown}");
-        for zone in [OTHER_ZONE, THIRD_ZONE] {
-            assert_eq!(count(&shown, &format!("Zone {zone}:")), 1, "{zone} named once:\n{shown}");
-        }
+        assert_one_error_per_refused_zone(&workspace, &[OTHER_ZONE, THIRD_ZONE]);
         assert_eq!(api.write_requests(), 4, "only the first apply wrote");
     });
 }
