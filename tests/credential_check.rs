@@ -114,6 +114,20 @@ async fn no_certain_answer_never_rejects() {
     let url = format!("http://{}/client/v4", closed.local_addr().unwrap());
     drop(closed);
     assert!(matches!(check_at(&url, token(USER_TOKEN), None).await, CredentialVerdict::Unchecked(_)));
+    // A proxy in front of the API that refuses these paths with a bare 403 (no Cloudflare codes).
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/client/v4", proxy.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut stream, _)) = proxy.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request).await;
+            let _ = stream.write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 9\r\nconnection: close\r\n\r\nForbidden").await;
+        }
+    });
+    let verdict = check_at(&url, token(USER_TOKEN), None).await;
+    assert!(matches!(&verdict, CredentialVerdict::Unchecked(why) if why.contains("403")), "{verdict:?}");
+    server.abort();
     // A base URL whose check routes do not exist (a gateway that serves zone paths only).
     let api = emulator(USER_TOKEN, None, TokenStatus::Active).await;
     let url = format!("{}/gateway", api.base_url());

@@ -4,7 +4,8 @@
 //! Only a certain answer counts as a rejection. Cloudflare's user-token check refuses Account
 //! API tokens, so an account token is checked at its account (`account_id`), and a token
 //! without Cloudflare's scannable prefix that the user check refuses is left to the first zone
-//! call unless the account is known. Outages, rate limits and odd answers never block.
+//! call unless the account is known. Outages, rate limits, refusals without Cloudflare's error
+//! codes (a proxy) and odd answers never block.
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -141,9 +142,11 @@ fn verdict(answer: Result<TokenState, ApiError>, asked: &str, note: &str) -> Cre
     }
 }
 
+/// A refusal counts only with Cloudflare's own error codes: a bare 401/403 may come from a proxy
+/// or gateway in front of the API that does not pass these paths.
 fn not_accepted(error: &ApiError, asked: &str, note: &str) -> CredentialVerdict {
     match error.auth_detail_asking(asked) {
-        Some(detail) => CredentialVerdict::Rejected(format!("{detail}{note}")),
-        None => CredentialVerdict::Unchecked(format!("{asked} failed: {error}")),
+        Some(detail) if !error.codes().is_empty() => CredentialVerdict::Rejected(format!("{detail}{note}")),
+        _ => CredentialVerdict::Unchecked(format!("{asked} failed: {error}")),
     }
 }
