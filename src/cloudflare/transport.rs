@@ -183,6 +183,19 @@ impl Transport {
         }
     }
 
+    /// One attempt within `timeout`, no retry and no rate-limit wait: for a question whose
+    /// answer is optional (the start-up credential check), so an outage cannot hold up start-up.
+    pub async fn send_once<T: DeserializeOwned>(&self, request: &ApiRequest, timeout: Duration) -> Result<Answer<T>, ApiError> {
+        let url = self.url(request);
+        let outcome = tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => Err(AttemptFailure::Cancelled),
+            outcome = tokio::time::timeout(timeout, self.exchange(request, &url, 1)) => outcome.unwrap_or(Err(AttemptFailure::Timeout)),
+        };
+        let auth = AuthContext { kind: self.auth, confirmed: self.credentials_confirmed.load(Ordering::Relaxed) };
+        outcome.map_err(|failure| failure.into_error(1, timeout, auth))
+    }
+
     fn url(&self, request: &ApiRequest) -> Url {
         let mut url = self.base_url.clone();
         // `validate` guaranteed an http(s) base, which always has path segments.

@@ -65,7 +65,8 @@ pub fn provider_schema() -> Schema {
              characters). Used only to check that token when the provider starts: Cloudflare \
              checks user tokens at `/user/tokens/verify` and Account API tokens only at their \
              account. Without it, an Account API token is checked by the first zone request \
-             instead. Falls back to `CLOUDFLARE_ACCOUNT_ID`. See \"Credentials\" above.",
+             instead. Falls back to `CLOUDFLARE_ACCOUNT_ID` (ignored there when it is not an \
+             account ID). See \"Credentials\" above.",
         ))
         .attribute(Attribute::optional(BASE_URL.name, Type::String).description(format!(
             "Base URL of the Cloudflare API. Falls back to `CLOUDFLARE_BASE_URL`, then \
@@ -302,8 +303,11 @@ fn resolve_credentials(
     }
 }
 
-/// The optional account of an Account API token: 32 lower-case hexadecimal characters. An
-/// unknown value only means the token is checked later, so it never defers configuration.
+/// The optional account of an Account API token: 32 hexadecimal characters (any case). A bad
+/// value in the block is an error; a bad CLOUDFLARE_ACCOUNT_ID, which other tools set too, is
+/// only ignored (it can only cost the start-up check). An unknown value means the token is
+/// checked later, so it never defers configuration. The value is never echoed: a token pasted
+/// there by mistake must not reach the output.
 fn resolve_account_id(
     config: &Value,
     env: &dyn Fn(&str) -> Option<String>,
@@ -311,19 +315,25 @@ fn resolve_account_id(
 ) -> Option<String> {
     let source = lookup(config, &ACCOUNT_ID, env);
     let text = source.value()?.trim();
-    if text.len() == 32 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-        return Some(text.to_string());
+    if text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(text.to_ascii_lowercase());
     }
-    let origin = match source {
-        Source::Env(_) => format!(" (from {})", env_name(&ACCOUNT_ID)),
-        _ => String::new(),
+    if let Source::Env(_) = source {
+        tracing::debug!(length = text.len(), "CLOUDFLARE_ACCOUNT_ID is not an account ID; ignored");
+        return None;
+    }
+    let looks_like = if text.starts_with("cf") && text.contains('_') {
+        " It looks like an API token: tokens belong in `api_token`."
+    } else {
+        ""
     };
     diags.error_at(
         path(&ACCOUNT_ID),
         "Invalid account_id",
         format!(
-            "{text:?}{origin} is not an account ID: an account ID is 32 lower-case hexadecimal \
-             characters, as in the dashboard's address after dash.cloudflare.com/."
+            "`account_id` is not an account ID ({} characters): an account ID is 32 hexadecimal \
+             characters, as in the dashboard's address after dash.cloudflare.com/.{looks_like}",
+            text.chars().count()
         ),
     );
     None
@@ -524,6 +534,26 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    fn account_of(resolution: Resolution) -> Option<String> {
+        match resolution {
+            Resolution::Ready(settings) => settings.account_id,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn account_id_is_checked_in_the_block_and_only_ignored_from_the_environment() {
+        let token = ("api_token", Value::string("tok"));
+        let upper = block(&[token.clone(), ("account_id", Value::string("9A7806061C88ADA191ED06F989CC3DAC"))]);
+        assert_eq!(account_of(resolve(&upper, &env_of(&[]))).as_deref(), Some("9a7806061c88ada191ed06f989cc3dac"));
+        let env = env_of(&[("CLOUDFLARE_ACCOUNT_ID", "my-other-tool's-account")]);
+        assert_eq!(account_of(resolve(&block(&[token.clone()]), &env)), None, "a stray variable never fails the run");
+        let pasted = block(&[token, ("account_id", Value::string("cfut_SECRETSECRETSECRET"))]);
+        let found = errors(resolve(&pasted, &env_of(&[])));
+        assert_eq!((found[0].0.as_deref(), found[0].1.as_str()), (Some("account_id"), "Invalid account_id"));
+        assert!(found[0].2.contains("looks like an API token") && !found[0].2.contains("SECRET"), "{found:?}");
     }
 
     #[test]

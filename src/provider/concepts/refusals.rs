@@ -31,7 +31,10 @@ impl Refusal {
         } else {
             Refusal {
                 summary,
-                detail: format!("{detail} (Reported once for all resources of this provider configuration.)"),
+                detail: format!(
+                    "First refused for zone {zone_id}: {detail} (Reported once for all resources of this \
+                     provider configuration.)"
+                ),
                 key: String::new(),
             }
         })
@@ -62,9 +65,9 @@ impl RefusalLog {
         said.insert(refusal.key.clone()).then(|| refusal.finding())
     }
 
-    /// For a refresh that failed with `error` on `zone_id`: `Some` when it is a refusal, holding
+    /// For a request that failed with `error` on `zone_id`: `Some` when it is a refusal, holding
     /// its finding the first time and nothing after; `None` for any other error.
-    pub fn refresh_failure(&self, error: &ApiError, zone_id: &str) -> Option<Vec<Finding>> {
+    pub fn failure(&self, error: &ApiError, zone_id: &str) -> Option<Vec<Finding>> {
         Refusal::of(error, zone_id).map(|refusal| self.first(&refusal).into_iter().collect())
     }
 }

@@ -9,7 +9,7 @@ use tokio::sync::OnceCell;
 
 use super::finding::{Finding, Place};
 use super::refusals::{Refusal, RefusalLog};
-use crate::cloudflare::Client;
+use crate::cloudflare::{ApiError, Client};
 
 /// vendor -> region names the zone accepts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -160,6 +160,12 @@ impl RegionCache {
         }
     }
 
+    /// A refusal met by another planning request for `zone_id`, said once like the region
+    /// check's (nothing when already said); nothing for other errors.
+    pub fn refusal(&self, error: &ApiError, zone_id: &str) -> Vec<Finding> {
+        self.refusals.failure(error, zone_id).unwrap_or_default()
+    }
+
     pub async fn get_or_fetch<F, Fut>(&self, zone_id: &str, fetch: F) -> CatalogResult
     where
         F: FnOnce() -> Fut,
@@ -194,7 +200,7 @@ pub async fn fetch_catalog(client: Arc<Client>, zone_id: String) -> CatalogResul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloudflare::{ApiError, AuthContext, AuthKind};
+    use crate::cloudflare::{AuthContext, AuthKind};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn catalog() -> RegionCatalog {

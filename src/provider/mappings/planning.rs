@@ -31,7 +31,7 @@ pub async fn plan(mut request: PlanRequest, client: Option<Arc<Client>>, regions
     if decision.mappings == PlannedMappings::FromConfig {
         let unchanged = if decision.replace { None } else { prior.as_ref().map(|p| &p.mappings) };
         diagnostics = to_diagnostics(check_regions(client.clone(), regions, &config, unchanged).await);
-        diagnostics.extend(to_diagnostics(check_takeover(client, &config, unchanged).await));
+        diagnostics.extend(to_diagnostics(check_takeover(client, regions, &config, unchanged).await));
     }
 
     let mappings = match decision.mappings {
@@ -88,7 +88,12 @@ async fn check_regions(
 
 /// A warning for added IPs that the zone already maps outside this resource (see `takeover`).
 /// One listing, only when the plan adds IPs and the provider can reach the API.
-async fn check_takeover(client: Option<Arc<Client>>, config: &MappingsConfig, managed: Option<&MappingSet>) -> Vec<Finding> {
+async fn check_takeover(
+    client: Option<Arc<Client>>,
+    regions: &RegionCache,
+    config: &MappingsConfig,
+    managed: Option<&MappingSet>,
+) -> Vec<Finding> {
     let (Some(client), Maybe::Known(zone_id)) = (client, &config.zone_id) else {
         return Vec::new();
     };
@@ -98,6 +103,8 @@ async fn check_takeover(client: Option<Arc<Client>>, config: &MappingsConfig, ma
     }
     match mappings_held(&client, zone_id, &added).await {
         Ok(held) => takeover_warning(zone_id, &added, managed, &held).into_iter().collect(),
+        // A refusal is said once per run (or zone), like the region check's.
+        Err(error) if error.auth_summary().is_some() => regions.refusal(&error, zone_id),
         Err(error) => vec![Finding::warning(
             Place::Mappings,
             "Could not check for mappings set outside Terraform",

@@ -23,7 +23,7 @@ pub async fn read(client: &Client, prior: &MappingsState, refusals: &RefusalLog)
     match remote::list(client, &prior.zone_id).await {
         Ok(listing) => refreshed_state(prior, listing),
         Err(error) => {
-            let diagnostics = match refusals.refresh_failure(&error, &prior.zone_id) {
+            let diagnostics = match refusals.failure(&error, &prior.zone_id) {
                 Some(findings) => to_diagnostics(findings),
                 None => listing_failed(&prior.zone_id, &error),
             };

@@ -34,7 +34,7 @@ pub async fn read(client: &Client, prior: &SingleState, refusals: &RefusalLog) -
             (Value::Null, diagnostics)
         }
         Err(error) => {
-            let diagnostics = match refusals.refresh_failure(&error, &prior.zone_id) {
+            let diagnostics = match refusals.failure(&error, &prior.zone_id) {
                 Some(findings) => to_diagnostics(findings),
                 None => Diagnostics::from_error(
                     "Could not read the origin cloud region mapping",
