@@ -38,14 +38,21 @@ fn output(workspace: &support::Workspace, name: &str) -> serde_json::Value {
     serde_json::from_str(&run.stdout).expect("output is JSON")
 }
 
+/// An emulator whose clock says 2026-03-01 12:00 UTC, and a workspace that created the
+/// configuration (us-east-1) there through `family`.
+fn created(terraform: &support::Terraform, family: &str) -> (LocalApi, support::Workspace) {
+    let api = LocalApi::start();
+    api.control.set_clock(Some(datetime!(2026-03-01 12:00:00 UTC)));
+    let workspace = connected_workspace(terraform, &api, &config(family, "us-east-1"));
+    workspace.apply().assert_ok(&format!("create on {family}"));
+    (api, workspace)
+}
+
 #[test]
 fn every_modified_on_is_cloudflares() {
     for_each_terraform("modified_on", |terraform| {
         for family in ["v1", "v2"] {
-            let api = LocalApi::start();
-            api.control.set_clock(Some(datetime!(2026-03-01 12:00:00 UTC)));
-            let workspace = connected_workspace(terraform, &api, &config(family, "us-east-1"));
-            workspace.apply().assert_ok(&format!("create on {family}"));
+            let (api, workspace) = created(terraform, family);
             for address in ["cloudflare_origin_cloud_region_mappings.set", "cloudflare_origin_cloud_region.one"] {
                 assert_eq!(value(&workspace, address), CREATED, "{family}: {address}");
             }
@@ -81,10 +88,7 @@ fn every_modified_on_is_cloudflares() {
 fn lost_write_answers_and_another_writer_keep_state_and_time_exact() {
     for_each_terraform("modified_on, lost answers", |terraform| {
         for family in ["v1", "v2"] {
-            let api = LocalApi::start();
-            api.control.set_clock(Some(datetime!(2026-03-01 12:00:00 UTC)));
-            let workspace = connected_workspace(terraform, &api, &config(family, "us-east-1"));
-            workspace.apply().assert_ok(&format!("create on {family}"));
+            let (api, workspace) = created(terraform, family);
 
             api.control.set_clock(Some(datetime!(2026-03-02 08:30:00 UTC)));
             api.control.reset_counters();

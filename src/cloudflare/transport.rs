@@ -159,13 +159,12 @@ impl Transport {
             attempt += 1;
             self.limiter.acquire(&self.cancel).await?;
             self.server_budget.acquire(&self.cancel).await?;
-            let failure = match self.attempt(request, &url, attempt).await {
+            let failure = match self.attempt(request, &url, attempt, self.timeout).await {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => failure,
             };
             if !failure.is_retryable() || attempt > self.max_retries {
-                let auth = AuthContext { kind: self.auth, confirmed: self.credentials_confirmed.load(Ordering::Relaxed) };
-                return Err(failure.into_error(attempt, self.timeout, auth));
+                return Err(failure.into_error(attempt, self.timeout, self.auth_context()));
             }
             let wait = match &failure {
                 AttemptFailure::Status { retry_after: Some(wait), .. } => *wait,
@@ -187,13 +186,12 @@ impl Transport {
     /// answer is optional (the start-up credential check), so an outage cannot hold up start-up.
     pub async fn send_once<T: DeserializeOwned>(&self, request: &ApiRequest, timeout: Duration) -> Result<Answer<T>, ApiError> {
         let url = self.url(request);
-        let outcome = tokio::select! {
-            biased;
-            _ = self.cancel.cancelled() => Err(AttemptFailure::Cancelled),
-            outcome = tokio::time::timeout(timeout, self.exchange(request, &url, 1)) => outcome.unwrap_or(Err(AttemptFailure::Timeout)),
-        };
-        let auth = AuthContext { kind: self.auth, confirmed: self.credentials_confirmed.load(Ordering::Relaxed) };
-        outcome.map_err(|failure| failure.into_error(1, timeout, auth))
+        self.attempt(request, &url, 1, timeout).await.map_err(|failure| failure.into_error(1, timeout, self.auth_context()))
+    }
+
+    /// The scheme, and whether Cloudflare has confirmed the credential: how a refusal is worded.
+    fn auth_context(&self) -> AuthContext {
+        AuthContext { kind: self.auth, confirmed: self.credentials_confirmed.load(Ordering::Relaxed) }
     }
 
     fn url(&self, request: &ApiRequest) -> Url {
@@ -208,17 +206,18 @@ impl Transport {
         url
     }
 
-    /// One attempt, bounded by the request timeout and the cancellation token.
+    /// One attempt, bounded by `timeout` and the cancellation token.
     async fn attempt<T: DeserializeOwned>(
         &self,
         request: &ApiRequest,
         url: &Url,
         attempt: u32,
+        timeout: Duration,
     ) -> Result<Answer<T>, AttemptFailure> {
         tokio::select! {
             biased;
             _ = self.cancel.cancelled() => Err(AttemptFailure::Cancelled),
-            outcome = tokio::time::timeout(self.timeout, self.exchange(request, url, attempt)) => {
+            outcome = tokio::time::timeout(timeout, self.exchange(request, url, attempt)) => {
                 outcome.unwrap_or(Err(AttemptFailure::Timeout))
             }
         }

@@ -160,10 +160,10 @@ impl RegionCache {
         }
     }
 
-    /// A refusal met by another planning request for `zone_id`, said once like the region
-    /// check's (nothing when already said); nothing for other errors.
-    pub fn refusal(&self, error: &ApiError, zone_id: &str) -> Vec<Finding> {
-        self.refusals.failure(error, zone_id).unwrap_or_default()
+    /// A refusal met by another planning request for `zone_id`: `Some`, said once like the
+    /// region check's (empty when already said); `None` for other errors.
+    pub fn refusal(&self, error: &ApiError, zone_id: &str) -> Option<Vec<Finding>> {
+        self.refusals.failure(error, zone_id)
     }
 
     pub async fn get_or_fetch<F, Fut>(&self, zone_id: &str, fetch: F) -> CatalogResult

@@ -104,15 +104,16 @@ async fn check_takeover(
     match mappings_held(&client, zone_id, &added).await {
         Ok(held) => takeover_warning(zone_id, &added, managed, &held).into_iter().collect(),
         // A refusal is said once per run (or zone), like the region check's.
-        Err(error) if error.auth_summary().is_some() => regions.refusal(&error, zone_id),
-        Err(error) => vec![Finding::warning(
-            Place::Mappings,
-            "Could not check for mappings set outside Terraform",
-            format!(
-                "Listing zone {zone_id} failed ({error}), so this plan cannot tell whether the IPs it \
-                 adds are already mapped outside this resource; applying would overwrite them."
-            ),
-        )],
+        Err(error) => regions.refusal(&error, zone_id).unwrap_or_else(|| {
+            vec![Finding::warning(
+                Place::Mappings,
+                "Could not check for mappings set outside Terraform",
+                format!(
+                    "Listing zone {zone_id} failed ({error}), so this plan cannot tell whether the IPs \
+                     it adds are already mapped outside this resource; applying would overwrite them."
+                ),
+            )]
+        }),
     }
 }
 
